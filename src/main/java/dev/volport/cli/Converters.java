@@ -1,0 +1,91 @@
+package dev.volport.cli;
+
+import dev.volport.format.StreamFormat;
+import dev.volport.volume.SnapshotName;
+import dev.volport.volume.StoreId;
+import dev.volport.volume.VolumeId;
+import java.util.Locale;
+import java.util.stream.Collectors;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.TypeConversionException;
+
+/** picocli converters for volport's value types; each rejects bad input with the value's own message. */
+final class Converters {
+    private Converters() {
+    }
+
+    static final class Volume implements ITypeConverter<VolumeId> {
+        @Override
+        public VolumeId convert(String s) throws Exception {
+            return VolumeId.parse(s);
+        }
+    }
+
+    static final class Store implements ITypeConverter<StoreId> {
+        @Override
+        public StoreId convert(String s) throws Exception {
+            return StoreId.parse(s);
+        }
+    }
+
+    static final class Format implements ITypeConverter<StreamFormat> {
+        @Override
+        public StreamFormat convert(String s) {
+            return StreamFormat.byWireName(s).orElseThrow(() -> new TypeConversionException("unknown format '" + s
+                    + "' (known: " + StreamFormat.KNOWN.stream().map(StreamFormat::wireName)
+                    .collect(Collectors.joining(", ")) + ")"));
+        }
+    }
+
+    static final class Snapshot implements ITypeConverter<SnapshotName> {
+        @Override
+        public SnapshotName convert(String s) throws Exception {
+            return SnapshotName.parse(s);
+        }
+    }
+
+    static final class DeleteSnapshot implements ITypeConverter<SnapshotName> {
+        @Override
+        public SnapshotName convert(String s) throws Exception {
+            return SnapshotName.parseForDelete(s);
+        }
+    }
+
+    /** The reference's booleans: {@code 0|1}, plus {@code true|false|yes|no|on|off}. */
+    static final class Flag implements ITypeConverter<Boolean> {
+        @Override
+        public Boolean convert(String s) {
+            return switch (s.toLowerCase(Locale.ROOT)) {
+                case "1", "true", "yes", "on" -> true;
+                case "0", "false", "no", "off" -> false;
+                default -> throw new TypeConversionException("'" + s + "' is not a boolean (use 0 or 1)");
+            };
+        }
+    }
+
+    /**
+     * A size in KiB, the reference's unit: a plain number is KiB; suffixes {@code K}, {@code M}, {@code G},
+     * {@code T} (powers of 1024) are accepted.
+     */
+    static final class SizeKiB implements ITypeConverter<Long> {
+        @Override
+        public Long convert(String s) {
+            var m = java.util.regex.Pattern.compile("(\\d{1,15})([KMGT]?)(i?B)?", java.util.regex.Pattern
+                    .CASE_INSENSITIVE).matcher(s);
+            if (!m.matches()) {
+                throw new TypeConversionException("invalid size '" + s + "' (a number of KiB, or with K/M/G/T)");
+            }
+            long n = Long.parseLong(m.group(1));
+            int shift = switch (m.group(2).toUpperCase(Locale.ROOT)) {
+                case "M" -> 10;
+                case "G" -> 20;
+                case "T" -> 30;
+                default -> 0;
+            };
+            if (n > (Long.MAX_VALUE >> 10 >> shift)) {
+                throw new TypeConversionException("size '" + s + "' is too large");
+            }
+            return n << shift;
+        }
+    }
+}
