@@ -152,6 +152,8 @@ class StorageConfigTest {
                         F + ":2: expected printable text, found control character \\x00 at column 9"),
                 Arguments.of("dir: a1\n\tpath /x\ndir: b1\n\tpath /y\n", F + ":3: expected an indented property or"
                         + " a blank line ending the section, found 'dir: b1'"),
+                Arguments.of("dir: a1\n\tpath /a /\n", F + ":2: invalid value for 'path': expected an absolute"
+                        + " path without ';', '(', ')' or '.'/'..' components, found '/a /'"),
                 Arguments.of("dir a1\n", F + ":1: expected a section header 'TYPE: STOREID', found 'dir a1'"),
                 Arguments.of("dir: a1 b\n", F + ":1: expected a section header 'TYPE: STOREID', found 'dir: a1 b'"));
     }
