@@ -107,7 +107,8 @@ final class PropertySchema {
             throw ConfigException.at(where, "invalid value for '" + key + "': " + shape);
         }
         String result = check(type, kind, value);
-        if (result == null) {
+        // normalizing may expose whitespace (e.g. "/a /" -> "/a "), which would not survive a write and a parse
+        if (result == null || shapeProblem(result) != null) {
             throw invalid(where, key, expected(type, kind), value);
         }
         return result;
