@@ -51,13 +51,20 @@ final class Converters {
         }
     }
 
-    /** The reference's booleans: {@code 0|1}, plus {@code true|false|yes|no|on|off}. */
-    static final class Flag implements ITypeConverter<Boolean> {
+    /**
+     * The reference's booleans: {@code 0|1}, plus {@code true|false|yes|no|on|off}. A record rather than
+     * {@code boolean} because picocli lets an optional boolean value be only {@code true} or {@code false}.
+     */
+    record Switch(boolean on) {
+        static final Switch OFF = new Switch(false);
+    }
+
+    static final class Flag implements ITypeConverter<Switch> {
         @Override
-        public Boolean convert(String s) {
+        public Switch convert(String s) {
             return switch (s.toLowerCase(Locale.ROOT)) {
-                case "1", "true", "yes", "on" -> true;
-                case "0", "false", "no", "off" -> false;
+                case "1", "true", "yes", "on" -> new Switch(true);
+                case "0", "false", "no", "off" -> Switch.OFF;
                 default -> throw new TypeConversionException("'" + s + "' is not a boolean (use 0 or 1)");
             };
         }

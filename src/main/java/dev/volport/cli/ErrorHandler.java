@@ -24,8 +24,7 @@ final class ErrorHandler implements CommandLine.IExecutionExceptionHandler {
         Throwable t = ex instanceof UncheckedIOException u ? u.getCause() : ex;
         String msg;
         if (t instanceof UsageException) {
-            cl.getErr().println("volport: " + t.getMessage());
-            cl.getErr().println("Run '" + cl.getCommandSpec().qualifiedName() + " --help' for usage.");
+            cl.getErr().println("volport: " + oneLine(t.getMessage()) + hint(cl));
             return USAGE;
         } else if (t instanceof VolportException) {
             msg = t.getMessage();
@@ -42,14 +41,21 @@ final class ErrorHandler implements CommandLine.IExecutionExceptionHandler {
         return FAILED;
     }
 
-    /** Parse errors: the message, and where to find help. */
+    /** Parse errors: one line with the message, picocli's suggestions, and where to find help. */
     static int usage(CommandLine.ParameterException ex, String[] args) {
         CommandLine cl = ex.getCommandLine();
         PrintWriter err = cl.getErr();
-        err.println("volport: " + oneLine(ex.getMessage()));
-        CommandLine.UnmatchedArgumentException.printSuggestions(ex, err);
-        err.println("Run '" + cl.getCommandSpec().qualifiedName() + " --help' for usage.");
+        String suggest = "";
+        if (ex instanceof CommandLine.UnmatchedArgumentException u && !u.getSuggestions().isEmpty()) {
+            suggest = "; did you mean " + String.join(" or ", u.getSuggestions()) + "?";
+        }
+        err.println("volport: " + oneLine(ex.getMessage()) + suggest + hint(cl));
+        err.flush();
         return USAGE;
+    }
+
+    private static String hint(CommandLine cl) {
+        return " (see '" + cl.getCommandSpec().qualifiedName() + " --help')";
     }
 
     static String oneLine(String s) {

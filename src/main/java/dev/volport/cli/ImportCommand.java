@@ -41,7 +41,7 @@ final class ImportCommand implements Callable<Integer> {
     @Option(names = {"--allow-rename", "-allow-rename"}, arity = "0..1", fallbackValue = "1", paramLabel = "0|1",
             converter = Converters.Flag.class,
             description = "import under the next free name if the volume exists (default 0)")
-    boolean allowRename;
+    Converters.Switch allowRename = Converters.Switch.OFF;
 
     @Option(names = {"--delete-snapshot", "-delete-snapshot"}, paramLabel = "NAME",
             converter = Converters.DeleteSnapshot.class,
@@ -59,7 +59,7 @@ final class ImportCommand implements Callable<Integer> {
             throw new UsageException("--delete-snapshot is not supported by storage type 'dir'");
         }
         Storage storage = ctx.storage(volume);
-        var opts = transfer.toOptions(allowRename, deleteSnapshot);
+        var opts = transfer.toOptions(allowRename.on(), deleteSnapshot);
         VolumeId imported;
         if ("-".equals(file)) {
             imported = storage.importVolume(volume.volName(), format, opts, ctx.stdin(), ctx.progress());

@@ -23,14 +23,14 @@ final class TransferOptionsMixin {
     @Option(names = {"--with-snapshots", "-with-snapshots"}, arity = "0..1", fallbackValue = "1",
             paramLabel = "0|1", converter = Converters.Flag.class,
             description = "whether the stream carries the volume's snapshots (default 0)")
-    boolean withSnapshots;
+    Converters.Switch withSnapshots = Converters.Switch.OFF;
 
     @Option(names = {"--snapshot-list", "-snapshot-list"}, paramLabel = "A,B", split = ",",
             converter = Converters.Snapshot.class, description = "snapshots to send (btrfs)")
     List<SnapshotName> snapshotList = new ArrayList<>();
 
     TransferOptions toOptions(boolean allowRename, SnapshotName deleteSnapshot) {
-        return new TransferOptions(Optional.ofNullable(snapshot), Optional.ofNullable(base), withSnapshots,
+        return new TransferOptions(Optional.ofNullable(snapshot), Optional.ofNullable(base), withSnapshots.on(),
                 snapshotList, allowRename, Optional.ofNullable(deleteSnapshot));
     }
 }

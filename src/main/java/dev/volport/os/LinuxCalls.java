@@ -34,44 +34,75 @@ public final class LinuxCalls {
     public static final int EEXIST = 17;
     public static final int ENXIO = 6;
     public static final int EOPNOTSUPP = 95;
-
-    private static final Linker LINKER = Linker.nativeLinker();
-    private static final SymbolLookup LIBC = LINKER.defaultLookup();
-    private static final StructLayout CAPTURE = Linker.Option.captureStateLayout();
-    private static final VarHandle ERRNO =
-            CAPTURE.varHandle(java.lang.foreign.MemoryLayout.PathElement.groupElement("errno"));
-    private static final Linker.Option CAPTURE_ERRNO = Linker.Option.captureCallState("errno");
-
-    private static final MethodHandle RENAMEAT2 = bind("renameat2", FunctionDescriptor.of(ValueLayout.JAVA_INT,
-            ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
-    private static final MethodHandle OPEN = bind("open", FunctionDescriptor.of(ValueLayout.JAVA_INT,
-            ValueLayout.ADDRESS, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
-    private static final MethodHandle CLOSE = bindPlain("close",
-            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
-    private static final MethodHandle FSYNC = bind("fsync",
-            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
-    private static final MethodHandle FALLOCATE = bind("fallocate", FunctionDescriptor.of(ValueLayout.JAVA_INT,
-            ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG));
-    private static final MethodHandle LSEEK = bind("lseek", FunctionDescriptor.of(ValueLayout.JAVA_LONG,
-            ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT));
-    private static final MethodHandle STAT = bind("stat", FunctionDescriptor.of(ValueLayout.JAVA_INT,
-            ValueLayout.ADDRESS, ValueLayout.ADDRESS));
     /** {@code sizeof(struct stat)} and the offset of {@code st_blocks}: the same on x86_64 and aarch64. */
     private static final long STAT_SIZE = 144;
     private static final long ST_BLOCKS_OFFSET = 64;
-    private static final MethodHandle ISATTY = bindPlain("isatty",
-            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
-    private static final MethodHandle STRERROR = bindPlain("strerror",
-            FunctionDescriptor.of(ValueLayout.ADDRESS.withTargetLayout(
-                    java.lang.foreign.MemoryLayout.sequenceLayout(1024, ValueLayout.JAVA_BYTE)), ValueLayout.JAVA_INT));
 
-    private static MethodHandle bind(String name, FunctionDescriptor fd) {
-        return LINKER.downcallHandle(LIBC.find(name).orElseThrow(() -> new UnsatisfiedLinkError(name)), fd,
-                CAPTURE_ERRNO);
+    /** The C library and the errno capture, set up on the first native call. */
+    private static final class Lib {
+        static final Linker LINKER = Linker.nativeLinker();
+        static final SymbolLookup LIBC = LINKER.defaultLookup();
+        static final StructLayout CAPTURE = Linker.Option.captureStateLayout();
+        static final VarHandle ERRNO =
+                CAPTURE.varHandle(java.lang.foreign.MemoryLayout.PathElement.groupElement("errno"));
+        static final Linker.Option CAPTURE_ERRNO = Linker.Option.captureCallState("errno");
+
+        static MethodHandle bind(String name, FunctionDescriptor fd) {
+            return LINKER.downcallHandle(LIBC.find(name).orElseThrow(() -> new UnsatisfiedLinkError(name)), fd,
+                    CAPTURE_ERRNO);
+        }
+
+        static MethodHandle bindPlain(String name, FunctionDescriptor fd) {
+            return LINKER.downcallHandle(LIBC.find(name).orElseThrow(() -> new UnsatisfiedLinkError(name)), fd);
+        }
     }
 
-    private static MethodHandle bindPlain(String name, FunctionDescriptor fd) {
-        return LINKER.downcallHandle(LIBC.find(name).orElseThrow(() -> new UnsatisfiedLinkError(name)), fd);
+    /** Bound on first use: binding costs a few hundred classes, so a command that never calls it never pays. */
+    private static final class Renameat2 {
+        static final MethodHandle H = Lib.bind("renameat2", FunctionDescriptor.of(ValueLayout.JAVA_INT,
+                ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT, ValueLayout.ADDRESS,
+                ValueLayout.JAVA_INT));
+    }
+
+    private static final class Open {
+        static final MethodHandle H = Lib.bind("open", FunctionDescriptor.of(ValueLayout.JAVA_INT,
+                ValueLayout.ADDRESS, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
+    }
+
+    private static final class Close {
+        static final MethodHandle H = Lib.bindPlain("close",
+                FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
+    }
+
+    private static final class Fsync {
+        static final MethodHandle H = Lib.bind("fsync",
+                FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
+    }
+
+    private static final class Fallocate {
+        static final MethodHandle H = Lib.bind("fallocate", FunctionDescriptor.of(ValueLayout.JAVA_INT,
+                ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG));
+    }
+
+    private static final class Lseek {
+        static final MethodHandle H = Lib.bind("lseek", FunctionDescriptor.of(ValueLayout.JAVA_LONG,
+                ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT));
+    }
+
+    private static final class Stat {
+        static final MethodHandle H = Lib.bind("stat", FunctionDescriptor.of(ValueLayout.JAVA_INT,
+                ValueLayout.ADDRESS, ValueLayout.ADDRESS));
+    }
+
+    private static final class Isatty {
+        static final MethodHandle H = Lib.bindPlain("isatty",
+                FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
+    }
+
+    private static final class Strerror {
+        static final MethodHandle H = Lib.bindPlain("strerror",
+                FunctionDescriptor.of(ValueLayout.ADDRESS.withTargetLayout(java.lang.foreign.MemoryLayout
+                        .sequenceLayout(1024, ValueLayout.JAVA_BYTE)), ValueLayout.JAVA_INT));
     }
 
     /** An errno-carrying failure of a system call; {@link #errno()} lets callers act on EEXIST and friends. */
@@ -95,8 +126,8 @@ public final class LinuxCalls {
      */
     public void renameNoReplace(Path from, Path to) throws IOException {
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = arena.allocate(CAPTURE);
-            int rc = (int) RENAMEAT2.invokeExact(state, AT_FDCWD, arena.allocateFrom(from.toString()), AT_FDCWD,
+            MemorySegment state = arena.allocate(Lib.CAPTURE);
+            int rc = (int) Renameat2.H.invokeExact(state, AT_FDCWD, arena.allocateFrom(from.toString()), AT_FDCWD,
                     arena.allocateFrom(to.toString()), RENAME_NOREPLACE);
             if (rc != 0) {
                 throw failure("rename " + from + " to " + to, state);
@@ -112,8 +143,8 @@ public final class LinuxCalls {
     public void fsyncDirectory(Path dir) throws IOException {
         int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = arena.allocate(CAPTURE);
-            int rc = (int) FSYNC.invokeExact(state, fd);
+            MemorySegment state = arena.allocate(Lib.CAPTURE);
+            int rc = (int) Fsync.H.invokeExact(state, fd);
             if (rc != 0) {
                 throw failure("fsync " + dir, state);
             }
@@ -136,8 +167,8 @@ public final class LinuxCalls {
         }
         int fd = open(file, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = arena.allocate(CAPTURE);
-            int rc = (int) FALLOCATE.invokeExact(state, fd, 0, offset, length);
+            MemorySegment state = arena.allocate(Lib.CAPTURE);
+            int rc = (int) Fallocate.H.invokeExact(state, fd, 0, offset, length);
             if (rc != 0) {
                 throw failure("fallocate " + file, state);
             }
@@ -157,20 +188,20 @@ public final class LinuxCalls {
     public long[] dataExtents(Path file, long size) throws IOException {
         int fd = open(file, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = arena.allocate(CAPTURE);
+            MemorySegment state = arena.allocate(Lib.CAPTURE);
             long[] out = new long[16];
             int n = 0;
             long pos = 0;
             while (pos < size) {
-                long data = (long) LSEEK.invokeExact(state, fd, pos, SEEK_DATA);
+                long data = (long) Lseek.H.invokeExact(state, fd, pos, SEEK_DATA);
                 if (data < 0) {
-                    int err = (int) ERRNO.get(state, 0L);
+                    int err = (int) Lib.ERRNO.get(state, 0L);
                     if (err == ENXIO) {
                         break;
                     }
                     throw failure("lseek(SEEK_DATA) " + file, state);
                 }
-                long hole = (long) LSEEK.invokeExact(state, fd, data, SEEK_HOLE);
+                long hole = (long) Lseek.H.invokeExact(state, fd, data, SEEK_HOLE);
                 if (hole < 0) {
                     throw failure("lseek(SEEK_HOLE) " + file, state);
                 }
@@ -195,9 +226,9 @@ public final class LinuxCalls {
     /** Bytes allocated to {@code file} on disk ({@code st_blocks * 512}); follows symlinks. */
     public long allocatedBytes(Path file) throws IOException {
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = arena.allocate(CAPTURE);
+            MemorySegment state = arena.allocate(Lib.CAPTURE);
             MemorySegment st = arena.allocate(STAT_SIZE, 8);
-            int rc = (int) STAT.invokeExact(state, arena.allocateFrom(file.toString()), st);
+            int rc = (int) Stat.H.invokeExact(state, arena.allocateFrom(file.toString()), st);
             if (rc != 0) {
                 throw failure("stat " + file, state);
             }
@@ -212,7 +243,7 @@ public final class LinuxCalls {
     /** Whether file descriptor {@code fd} (0, 1, 2) is a terminal. */
     public boolean isatty(int fd) {
         try {
-            return (int) ISATTY.invokeExact(fd) == 1;
+            return (int) Isatty.H.invokeExact(fd) == 1;
         } catch (Throwable t) {
             return false;
         }
@@ -220,8 +251,8 @@ public final class LinuxCalls {
 
     private int open(Path path, int flags) throws IOException {
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = arena.allocate(CAPTURE);
-            int fd = (int) OPEN.invokeExact(state, arena.allocateFrom(path.toString()), flags, 0);
+            MemorySegment state = arena.allocate(Lib.CAPTURE);
+            int fd = (int) Open.H.invokeExact(state, arena.allocateFrom(path.toString()), flags, 0);
             if (fd < 0) {
                 throw failure("open " + path, state);
             }
@@ -235,21 +266,21 @@ public final class LinuxCalls {
 
     private static void close(int fd) {
         try {
-            int ignored = (int) CLOSE.invokeExact(fd);
+            int ignored = (int) Close.H.invokeExact(fd);
         } catch (Throwable t) {
             throw new AssertionError(t);
         }
     }
 
     private static SyscallException failure(String what, MemorySegment state) {
-        int errno = (int) ERRNO.get(state, 0L);
+        int errno = (int) Lib.ERRNO.get(state, 0L);
         return new SyscallException(what + ": " + strerror(errno), errno);
     }
 
     /** The C library's text for {@code errno}, e.g. "File exists". */
     public static String strerror(int errno) {
         try {
-            MemorySegment s = (MemorySegment) STRERROR.invokeExact(errno);
+            MemorySegment s = (MemorySegment) Strerror.H.invokeExact(errno);
             return s.getString(0);
         } catch (Throwable t) {
             return "errno " + errno;
