@@ -14,17 +14,31 @@ final class Converters {
     private Converters() {
     }
 
+    /** A value parser of volport's that throws its own checked exception. */
+    private interface Parser<T> {
+        T parse() throws dev.volport.VolportException;
+    }
+
+    /** Runs {@code parser}; its message becomes picocli's, without the exception's class name. */
+    private static <T> T convertChecked(Parser<T> parser) {
+        try {
+            return parser.parse();
+        } catch (dev.volport.VolportException e) {
+            throw new TypeConversionException(e.getMessage());
+        }
+    }
+
     static final class Volume implements ITypeConverter<VolumeId> {
         @Override
-        public VolumeId convert(String s) throws Exception {
-            return VolumeId.parse(s);
+        public VolumeId convert(String s) {
+            return convertChecked(() -> VolumeId.parse(s));
         }
     }
 
     static final class Store implements ITypeConverter<StoreId> {
         @Override
-        public StoreId convert(String s) throws Exception {
-            return StoreId.parse(s);
+        public StoreId convert(String s) {
+            return convertChecked(() -> StoreId.parse(s));
         }
     }
 
@@ -39,15 +53,15 @@ final class Converters {
 
     static final class Snapshot implements ITypeConverter<SnapshotName> {
         @Override
-        public SnapshotName convert(String s) throws Exception {
-            return SnapshotName.parse(s);
+        public SnapshotName convert(String s) {
+            return convertChecked(() -> SnapshotName.parse(s));
         }
     }
 
     static final class DeleteSnapshot implements ITypeConverter<SnapshotName> {
         @Override
-        public SnapshotName convert(String s) throws Exception {
-            return SnapshotName.parseForDelete(s);
+        public SnapshotName convert(String s) {
+            return convertChecked(() -> SnapshotName.parseForDelete(s));
         }
     }
 
