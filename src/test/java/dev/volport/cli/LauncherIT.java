@@ -201,6 +201,14 @@ class LauncherIT {
     }
 
     @Test
+    void parallelProcessesNeverAllocateTheSameName() throws Exception {
+        Result r = bash("for i in $(seq 1 8); do " + v + " alloc src 300 '' 4 & done; wait");
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.out().lines().sorted().toList()).hasSize(8).doesNotHaveDuplicates()
+                .allMatch(l -> l.matches("successfully created 'src:300/vm-300-disk-[0-7]\\.raw'"));
+    }
+
+    @Test
     void aFewGibibytesSparseRoundTrip() throws Exception {
         bash(v + " alloc src 100 '' 3G");
         Path src = file("src", "100/vm-100-disk-0.raw");
