@@ -17,6 +17,9 @@ import picocli.CommandLine.ParentCommand;
 /** {@code volport export VOLID FORMAT FILE}: writes a volume as a stream, to a file or to stdout. */
 @Command(name = "export", description = "Export a volume as a stream (FILE '-' = stdout; nothing else goes there).")
 final class ExportCommand implements Callable<Integer> {
+    /** Pipe buffer asked for on stdout/stdin: the default 64 KiB costs a context switch every 64 KiB. */
+    static final int PIPE_BYTES = 1 << 20;
+
     @ParentCommand
     VolportCommand root;
 
@@ -40,6 +43,7 @@ final class ExportCommand implements Callable<Integer> {
         var opts = transfer.toOptions(false, null);
         if ("-".equals(file)) {
             FileChannel out = ctx.takeStdout();
+            ctx.linux().growPipe(1, PIPE_BYTES);
             storage.exportVolume(volume.volName(), format, opts, out, ctx.progress());
             return 0;
         }

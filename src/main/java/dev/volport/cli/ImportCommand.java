@@ -62,6 +62,7 @@ final class ImportCommand implements Callable<Integer> {
         var opts = transfer.toOptions(allowRename.on(), deleteSnapshot);
         VolumeId imported;
         if ("-".equals(file)) {
+            ctx.linux().growPipe(0, ExportCommand.PIPE_BYTES);
             imported = storage.importVolume(volume.volName(), format, opts, ctx.stdin(), ctx.progress());
         } else {
             try (ReadableByteChannel in = FileChannel.open(Path.of(file), StandardOpenOption.READ)) {

@@ -15,7 +15,7 @@ import java.nio.file.Path;
 /**
  * The Linux calls the JDK lacks, bound with the Foreign Function &amp; Memory API: {@code renameat2} with
  * {@code RENAME_NOREPLACE}, {@code fallocate}, {@code fsync} of a directory, {@code isatty},
- * {@code lseek(SEEK_DATA/SEEK_HOLE)}. Every failure becomes an {@link IOException} naming the call, the path
+ * {@code lseek(SEEK_DATA/SEEK_HOLE)}, {@code fcntl(F_SETPIPE_SZ)}. Every failure becomes an {@link IOException} naming the call, the path
  * and {@code strerror(errno)}.
  *
  * <p>One instance is enough for a process; it holds only immutable method handles.
@@ -30,6 +30,7 @@ public final class LinuxCalls {
     private static final int O_NOFOLLOW = 0400000;
     private static final int SEEK_DATA = 3;
     private static final int SEEK_HOLE = 4;
+    private static final int F_SETPIPE_SZ = 1031;
     /** {@code errno} values the callers act on. */
     public static final int EEXIST = 17;
     public static final int ENXIO = 6;
@@ -87,6 +88,12 @@ public final class LinuxCalls {
     private static final class Lseek {
         static final MethodHandle H = Lib.bind("lseek", FunctionDescriptor.of(ValueLayout.JAVA_LONG,
                 ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT));
+    }
+
+    private static final class Fcntl {
+        static final MethodHandle H = Lib.LINKER.downcallHandle(Lib.LIBC.find("fcntl").orElseThrow(),
+                FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT,
+                        ValueLayout.JAVA_INT), Linker.Option.firstVariadicArg(2));
     }
 
     private static final class Stat {
@@ -182,44 +189,69 @@ public final class LinuxCalls {
     }
 
     /**
-     * The data extents of a file as {@code [start, end)} pairs found with {@code SEEK_DATA}/{@code SEEK_HOLE}, in
-     * order; on a filesystem without hole reporting the whole file is one extent.
+     * Opens a cursor over the data and holes of {@code file} ({@code lseek} with {@code SEEK_DATA}/{@code SEEK_HOLE}).
+     * On a filesystem without hole reporting the kernel reports the whole file as data, which is still correct.
      */
-    public long[] dataExtents(Path file, long size) throws IOException {
-        int fd = open(file, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = arena.allocate(Lib.CAPTURE);
-            long[] out = new long[16];
-            int n = 0;
-            long pos = 0;
-            while (pos < size) {
-                long data = (long) Lseek.H.invokeExact(state, fd, pos, SEEK_DATA);
-                if (data < 0) {
+    public Extents extents(Path file) throws IOException {
+        return new Extents(file, open(file, O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
+    }
+
+    /** A cursor over a file's data extents; holds one file descriptor until closed. */
+    public static final class Extents implements AutoCloseable {
+        private final Path file;
+        private final int fd;
+
+        private Extents(Path file, int fd) {
+            this.file = file;
+            this.fd = fd;
+        }
+
+        /** The first offset at or after {@code pos} that holds data, or -1 when only a hole follows. */
+        public long nextData(long pos) throws IOException {
+            return seek(pos, SEEK_DATA);
+        }
+
+        /** The first offset at or after {@code pos} that is a hole (the file's end counts as one). */
+        public long nextHole(long pos) throws IOException {
+            return seek(pos, SEEK_HOLE);
+        }
+
+        private long seek(long pos, int whence) throws IOException {
+            try (Arena arena = Arena.ofConfined()) {
+                MemorySegment state = arena.allocate(Lib.CAPTURE);
+                long r = (long) Lseek.H.invokeExact(state, fd, pos, whence);
+                if (r < 0) {
                     int err = (int) Lib.ERRNO.get(state, 0L);
                     if (err == ENXIO) {
-                        break;
+                        return -1;
                     }
-                    throw failure("lseek(SEEK_DATA) " + file, state);
+                    throw failure("lseek " + file, state);
                 }
-                long hole = (long) Lseek.H.invokeExact(state, fd, data, SEEK_HOLE);
-                if (hole < 0) {
-                    throw failure("lseek(SEEK_HOLE) " + file, state);
-                }
-                hole = Math.min(hole, size);
-                if (n + 2 > out.length) {
-                    out = java.util.Arrays.copyOf(out, out.length * 2);
-                }
-                out[n++] = data;
-                out[n++] = hole;
-                pos = hole;
+                return r;
+            } catch (IOException | RuntimeException | Error e) {
+                throw e;
+            } catch (Throwable t) {
+                throw new AssertionError(t);
             }
-            return java.util.Arrays.copyOf(out, n);
-        } catch (IOException | RuntimeException | Error e) {
-            throw e;
+        }
+
+        @Override
+        public void close() {
+            LinuxCalls.close(fd);
+        }
+    }
+
+    /**
+     * Asks for a pipe buffer of {@code bytes} on file descriptor {@code fd} ({@code fcntl F_SETPIPE_SZ}); bigger
+     * pipes mean fewer context switches between the two ends of a stream.
+     *
+     * @return the new buffer size, or -1 when {@code fd} is not a pipe or the size was refused (nothing changes)
+     */
+    public int growPipe(int fd, int bytes) {
+        try {
+            return (int) Fcntl.H.invokeExact(fd, F_SETPIPE_SZ, bytes);
         } catch (Throwable t) {
-            throw new AssertionError(t);
-        } finally {
-            close(fd);
+            return -1;
         }
     }
 

@@ -3,18 +3,24 @@ package dev.volport.format.raw;
 import dev.volport.format.FormatException;
 import dev.volport.io.Progress;
 import dev.volport.io.SizeHeader;
+import dev.volport.os.LinuxCalls;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.WritableByteChannel;
 
 /**
  * Writes a {@code raw+size} stream from a raw image file: the size header, then exactly {@code size} bytes.
- * The body goes through {@link FileChannel#transferTo}, which the JDK turns into {@code sendfile} when the
- * target is a file descriptor (a pipe, a socket, a file), so the bytes never enter the Java heap.
+ * Data extents go through {@link FileChannel#transferTo}, which the JDK turns into {@code sendfile} when the
+ * target is a file descriptor (a pipe, a socket, a file), so their bytes never enter the Java heap. Holes, found
+ * with {@code SEEK_DATA}/{@code SEEK_HOLE}, are written from one buffer of zeros: reading a hole through the page
+ * cache costs as much as reading data (a sparse 3 GiB file takes 10 s through {@code sendfile} or
+ * {@code dd bs=4k} here), writing zeros costs a copy.
  */
 public final class RawSizeExporter {
     /** Bytes per {@code transferTo} call: small enough for smooth progress, large enough to cost nothing. */
     static final long CHUNK = 8L << 20;
+    private static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(1 << 20).asReadOnlyBuffer();
 
     private RawSizeExporter() {
     }
@@ -24,12 +30,28 @@ public final class RawSizeExporter {
      *
      * @throws FormatException when the file ends before {@code size} bytes (it shrank while being exported)
      */
-    public static void export(FileChannel image, long size, WritableByteChannel out, Progress progress)
-            throws IOException {
+    public static void export(FileChannel image, LinuxCalls.Extents extents, long size, WritableByteChannel out,
+            Progress progress) throws IOException {
         SizeHeader.write(out, size);
         long pos = 0;
         while (pos < size) {
-            long n = image.transferTo(pos, Math.min(CHUNK, size - pos), out);
+            long data = extents.nextData(pos);
+            long dataStart = data < 0 ? size : Math.min(data, size);
+            zeros(out, dataStart - pos, progress);
+            pos = dataStart;
+            if (pos < size) {
+                long dataEnd = Math.min(extents.nextHole(pos), size);
+                copy(image, pos, dataEnd, out, size, progress);
+                pos = dataEnd;
+            }
+        }
+    }
+
+    private static void copy(FileChannel image, long from, long to, WritableByteChannel out, long size,
+            Progress progress) throws IOException {
+        long pos = from;
+        while (pos < to) {
+            long n = image.transferTo(pos, Math.min(CHUNK, to - pos), out);
             if (n <= 0) {
                 if (image.size() <= pos) {
                     throw new FormatException("image ended at byte " + pos + " of " + size + " during export");
@@ -37,6 +59,20 @@ public final class RawSizeExporter {
                 continue;
             }
             pos += n;
+            progress.advance(n);
+        }
+    }
+
+    private static void zeros(WritableByteChannel out, long count, Progress progress) throws IOException {
+        long left = count;
+        while (left > 0) {
+            ByteBuffer z = ZEROS.duplicate();
+            z.limit((int) Math.min(z.capacity(), left));
+            int n = z.remaining();
+            while (z.hasRemaining()) {
+                out.write(z);
+            }
+            left -= n;
             progress.advance(n);
         }
     }

@@ -5,6 +5,7 @@ import dev.volport.config.StorageSection;
 import dev.volport.format.StreamFormat;
 import dev.volport.format.raw.RawSizeExporter;
 import dev.volport.io.Progress;
+import dev.volport.os.LinuxCalls;
 import dev.volport.storage.Storage;
 import dev.volport.storage.StorageEnvironment;
 import dev.volport.storage.StorageException;
@@ -99,11 +100,12 @@ public final class DirStorage implements Storage {
             throw new StorageException("export of " + vol.format().id() + " volume " + id(volname)
                     + " as raw+size needs native " + vol.format().id() + " conversion, not implemented yet");
         }
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
+             LinuxCalls.Extents extents = env.linux().extents(file)) {
             long size = ch.size();
             progress.start("export " + id(volname), size);
             try {
-                RawSizeExporter.export(ch, size, out, progress);
+                RawSizeExporter.export(ch, extents, size, out, progress);
             } finally {
                 progress.finish();
             }

@@ -47,8 +47,8 @@ class SparseRawImporterTest {
     private byte[] exportThenImport(byte[] data) throws IOException {
         Path src = Files.write(tmp.resolve("src.raw"), data);
         ByteArrayOutputStream stream = new ByteArrayOutputStream();
-        try (FileChannel ch = FileChannel.open(src)) {
-            RawSizeExporter.export(ch, data.length, Channels.newChannel(stream), Progress.NONE);
+        try (FileChannel ch = FileChannel.open(src); LinuxCalls.Extents ext = new LinuxCalls().extents(src)) {
+            RawSizeExporter.export(ch, ext, data.length, Channels.newChannel(stream), Progress.NONE);
         }
         byte[] wire = stream.toByteArray();
         assertThat(wire).hasSize(data.length + 8);
@@ -67,6 +67,26 @@ class SparseRawImporterTest {
     void roundTripsExactly(int size) throws IOException {
         byte[] data = image(size, size);
         assertThat(exportThenImport(data)).isEqualTo(data);
+    }
+
+    @Test
+    void exportOfASparseFileCarriesItsHolesAsZeros() throws IOException {
+        Path src = tmp.resolve("sparse.raw");
+        int size = (9 << 20) + 333;
+        try (RandomAccessFile raf = new RandomAccessFile(src.toFile(), "rw")) {
+            raf.setLength(size);
+            raf.seek(3 << 20);
+            raf.write(new byte[] {1, 2, 3});
+            raf.seek(size - 2);
+            raf.write(new byte[] {9, 9});
+        }
+        ByteArrayOutputStream stream = new ByteArrayOutputStream();
+        try (FileChannel ch = FileChannel.open(src); LinuxCalls.Extents ext = new LinuxCalls().extents(src)) {
+            RawSizeExporter.export(ch, ext, size, Channels.newChannel(stream), Progress.NONE);
+        }
+        byte[] wire = stream.toByteArray();
+        assertThat(wire).hasSize(size + 8);
+        assertThat(Arrays.copyOfRange(wire, 8, wire.length)).isEqualTo(Files.readAllBytes(src));
     }
 
     @Test
