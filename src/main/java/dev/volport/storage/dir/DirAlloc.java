@@ -13,12 +13,9 @@ import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Optional;
 
 /**
@@ -59,7 +56,7 @@ final class DirAlloc {
                 rollback.add(() -> DirStorage.removeIfEmpty(dir));
             }
             String name = fileName.isPresent() ? fileName.get() : DiskNames.nextFree(storage.section().id(), vmid,
-                    format, existing(dir));
+                    format, DirLayout.takenNames(dir));
             String volname = vmid + "/" + name;
             DirVolumeName parsed = DirVolumeName.parse(volname);
             if (parsed.format() != format) {
@@ -108,16 +105,5 @@ final class DirAlloc {
                 pos += ch.write(zeros, pos);
             }
         }
-    }
-
-    private static List<String> existing(Path dir) throws IOException {
-        List<String> names = new ArrayList<>();
-        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
-            for (Path p : ds) {
-                String f = p.getFileName().toString();
-                names.add(DirLayout.stagedName(f).orElse(f));
-            }
-        }
-        return names;
     }
 }

@@ -137,14 +137,8 @@ final class DirImport {
     }
 
     private String nextFreeName(Path dir) throws IOException {
-        java.util.List<String> taken = new java.util.ArrayList<>();
-        try (var ds = Files.newDirectoryStream(dir)) {
-            for (Path p : ds) {
-                String f = p.getFileName().toString();
-                taken.add(DirLayout.stagedName(f).orElse(f));
-            }
-        }
-        return DiskNames.nextFree(storage.section().id(), vol.vmid().getAsInt(), vol.format(), taken);
+        return DiskNames.nextFree(storage.section().id(), vol.vmid().getAsInt(), vol.format(),
+                DirLayout.takenNames(dir));
     }
 
     private void write(Path staging, long size, ReadableByteChannel in, Progress progress) throws IOException {

@@ -61,6 +61,21 @@ final class DirLayout {
     }
 
     /**
+     * The file names in {@code dir} that a new volume may not take: every entry, with staging names counted as
+     * the names they stand for (an import in progress has reserved its name).
+     */
+    static List<String> takenNames(Path dir) throws IOException {
+        List<String> names = new ArrayList<>();
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
+            for (Path p : ds) {
+                String f = p.getFileName().toString();
+                names.add(stagedName(f).orElse(f));
+            }
+        }
+        return names;
+    }
+
+    /**
      * Makes the storage usable: the base path exists (created when {@code create-base-path} allows), is a mount
      * point when {@code is_mountpoint} says so, and the content subdirectories exist (when
      * {@code create-subdirs} allows).
