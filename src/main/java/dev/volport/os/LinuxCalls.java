@@ -96,6 +96,11 @@ public final class LinuxCalls {
                         ValueLayout.JAVA_INT), Linker.Option.firstVariadicArg(2));
     }
 
+    private static final class SyncFileRange {
+        static final MethodHandle H = Lib.bind("sync_file_range", FunctionDescriptor.of(ValueLayout.JAVA_INT,
+                ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT));
+    }
+
     private static final class Stat {
         static final MethodHandle H = Lib.bind("stat", FunctionDescriptor.of(ValueLayout.JAVA_INT,
                 ValueLayout.ADDRESS, ValueLayout.ADDRESS));
@@ -228,6 +233,47 @@ public final class LinuxCalls {
                     throw failure("lseek " + file, state);
                 }
                 return r;
+            } catch (IOException | RuntimeException | Error e) {
+                throw e;
+            } catch (Throwable t) {
+                throw new AssertionError(t);
+            }
+        }
+
+        @Override
+        public void close() {
+            LinuxCalls.close(fd);
+        }
+    }
+
+    /**
+     * Opens a handle that starts writeback of ranges of {@code file} ({@code sync_file_range} with
+     * {@code SYNC_FILE_RANGE_WRITE}): the disk then works while the stream is still arriving, and the final
+     * {@code fsync} has little left to wait for.
+     */
+    public Writeback writeback(Path file) throws IOException {
+        return new Writeback(file, open(file, O_WRONLY | O_CLOEXEC | O_NOFOLLOW));
+    }
+
+    /** Starts asynchronous writeback of written ranges; holds one file descriptor until closed. */
+    public static final class Writeback implements AutoCloseable {
+        private static final int SYNC_FILE_RANGE_WRITE = 2;
+        private final Path file;
+        private final int fd;
+
+        private Writeback(Path file, int fd) {
+            this.file = file;
+            this.fd = fd;
+        }
+
+        /** Queues {@code [offset, offset + length)} for writing to disk and returns without waiting. */
+        public void start(long offset, long length) throws IOException {
+            try (Arena arena = Arena.ofConfined()) {
+                MemorySegment state = arena.allocate(Lib.CAPTURE);
+                int rc = (int) SyncFileRange.H.invokeExact(state, fd, offset, length, SYNC_FILE_RANGE_WRITE);
+                if (rc != 0) {
+                    throw failure("sync_file_range " + file, state);
+                }
             } catch (IOException | RuntimeException | Error e) {
                 throw e;
             } catch (Throwable t) {

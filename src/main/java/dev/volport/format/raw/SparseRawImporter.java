@@ -23,8 +23,31 @@ public final class SparseRawImporter {
     /** Bytes read from the stream per round; one direct buffer of this size is the only allocation. */
     public static final int BUFFER = 1 << 20;
 
+    /** Written bytes after which writeback of them is started. */
+    static final long WRITEBACK_STEP = 32L << 20;
+
+    /** Told of every range written, in order, so the caller can start writing it to disk early. */
+    @FunctionalInterface
+    public interface WritebackHint {
+        WritebackHint NONE = (offset, length) -> { };
+
+        void written(long offset, long length) throws IOException;
+    }
+
     private final ByteBuffer buf = ByteBuffer.allocateDirect(BUFFER);
     private final MemorySegment seg = MemorySegment.ofBuffer(buf);
+    private final WritebackHint hint;
+    private long hinted;
+
+    /** An importer that does not report written ranges. */
+    public SparseRawImporter() {
+        this(WritebackHint.NONE);
+    }
+
+    /** An importer that reports written ranges every {@value #WRITEBACK_STEP} bytes of stream. */
+    public SparseRawImporter(WritebackHint hint) {
+        this.hint = hint;
+    }
 
     /**
      * Reads the body from {@code in} and writes its non-zero blocks to {@code target} at the same offsets.
@@ -46,6 +69,10 @@ public final class SparseRawImporter {
             written += writeNonZero(target, pos, got);
             pos += got;
             progress.advance(got);
+            if (pos - hinted >= WRITEBACK_STEP) {
+                hint.written(hinted, pos - hinted);
+                hinted = pos;
+            }
         }
         buf.clear().limit(1);
         if (ChannelIo.readFully(in, buf) > 0) {

@@ -144,9 +144,10 @@ final class DirImport {
     private void write(Path staging, long size, ReadableByteChannel in, Progress progress) throws IOException {
         progress.start("import " + storage.id(vol.volname()), size);
         try (RandomAccessFile raf = new RandomAccessFile(staging.toFile(), "rw");
-             FileChannel ch = raf.getChannel()) {
+             FileChannel ch = raf.getChannel();
+             LinuxCalls.Writeback writeback = linux.writeback(staging)) {
             raf.setLength(size);
-            new SparseRawImporter().copy(in, size, ch, progress);
+            new SparseRawImporter(writeback::start).copy(in, size, ch, progress);
             ch.force(true);
         } catch (VolportException e) {
             throw new StorageException("import into " + storage.id(vol.volname()) + " failed: " + e.getMessage(), e);
