@@ -51,15 +51,14 @@ need_full() {
     { openssl enc -aes-128-ctr -nosalt -pass pass:volport-bench -pbkdf2 -iter 1 </dev/zero 2>/dev/null || true; } \
       | head -c "$SIZE" >"$raw"
     [[ $(stat -c %s "$raw") == "$SIZE" ]] || die "could not write $SIZE bytes to $raw"
-    record "$raw"
+    record "$raw"; DATA_SYNC=1
   fi
   STREAM_FULL=$WORK/data/full.stream
   if ! have "$STREAM_FULL"; then
     log "data: writing the raw+size stream $STREAM_FULL"
     { size_header "$SIZE"; cat "$raw"; } >"$STREAM_FULL"
-    record "$STREAM_FULL"
+    record "$STREAM_FULL"; DATA_SYNC=1
   fi
-  DATA_SYNC=1
 }
 
 # need_sparse: a raw+size stream of $SIZE bytes that is 90 % zeros: every tenth 64 KiB block is data
@@ -76,10 +75,9 @@ need_sparse() {
         "$(src_volume)"
     } >"$STREAM_SPARSE"
     tail -c +9 "$STREAM_SPARSE" | sha256sum | awk '{print $1}' >"$STREAM_SPARSE.payload.sha256"
-    record "$STREAM_SPARSE"
+    record "$STREAM_SPARSE"; DATA_SYNC=1
   fi
   SPARSE_SHA=$(cat "$STREAM_SPARSE.payload.sha256")
-  DATA_SYNC=1
 }
 
 # settle: write back what the data generation left dirty, so it does not slow the first timed runs.

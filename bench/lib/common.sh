@@ -21,7 +21,7 @@ now_ns() { date +%s%N; }
 sha_of() { sha256sum "$1" | awk '{print $1}'; }
 
 # allocated_bytes FILE: blocks actually allocated on disk (sparse files are smaller than their size).
-allocated_bytes() { stat -c '%b %B' "$1" | awk '{printf "%d", $1 * $2}'; }
+allocated_bytes() { stat -c '%b %B' "$1" | awk '{ printf "%.0f", $1 * $2 }'; }  # %d is 32-bit in mawk
 
 # size_header N: the 8-byte little-endian u64 that starts every *+size stream.
 size_header() { perl -e 'print pack("Q<", shift)' "$1"; }

@@ -41,7 +41,7 @@ compute_report() {
       if ($3 == "ceiling" && r["n"]) thr = sprintf("%.3f", gib($9 / r["med"]))
       if ($3 == "ok" && v["n"]) { thr = sprintf("%.3f", gib($9 / v["med"])); if (cap[$10]) frac = sprintf("%.2f", ($9 / v["med"]) / cap[$10]) }
       # JSON
-      printf "%s\n    {\"case\": %s, \"variant\": %s, \"status\": %s, \"reference_command\": %s,", (nrow++ ? "," : ""), jstr($1), jstr($2), jstr($3), jstr($4) > json
+      printf "%s\n    {\"case\": %s, \"variant\": %s, \"status\": %s, \"reference_command\": %s,", (nrow++ ? "," : ""), jstr($1), ($2 == "-" ? "null" : jstr($2)), jstr($3), jstr($4) > json
       printf " \"volport_median_s\": %s, \"reference_median_s\": %s, \"ratio\": %s,", jnum(vmed), jnum(rmed), jnum(ratio) > json
       printf " \"volport_min_s\": %s, \"volport_max_s\": %s, \"reference_min_s\": %s, \"reference_max_s\": %s,", \
         jnum(v["n"] ? v["min"] : ""), jnum(v["n"] ? v["max"] : ""), jnum(r["n"] ? r["min"] : ""), jnum(r["n"] ? r["max"] : "") > json
