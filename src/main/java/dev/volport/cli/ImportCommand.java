@@ -1,0 +1,76 @@
+package dev.volport.cli;
+
+import dev.volport.format.StreamFormat;
+import dev.volport.storage.Storage;
+import dev.volport.volume.SnapshotName;
+import dev.volport.volume.VolumeId;
+import java.io.IOException;
+import java.nio.channels.ReadableByteChannel;
+import java.nio.file.NoSuchFileException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+/**
+ * {@code volport import VOLID FORMAT FILE}: reads a stream into a new volume and prints
+ * {@code successfully imported 'VOLID'} once it is durable.
+ */
+@Command(name = "import", description = "Import a stream into a new volume (FILE '-' = stdin).")
+final class ImportCommand implements Callable<Integer> {
+    @ParentCommand
+    VolportCommand root;
+
+    @Parameters(index = "0", paramLabel = "VOLID", converter = Converters.Volume.class)
+    VolumeId volume;
+
+    @Parameters(index = "1", paramLabel = "FORMAT", converter = Converters.Format.class)
+    StreamFormat format;
+
+    @Parameters(index = "2", paramLabel = "FILE", description = "'-' for stdin, or a file")
+    String file;
+
+    @Mixin
+    TransferOptionsMixin transfer;
+
+    @Option(names = {"--allow-rename", "-allow-rename"}, arity = "0..1", fallbackValue = "1", paramLabel = "0|1",
+            converter = Converters.Flag.class,
+            description = "import under the next free name if the volume exists (default 0)")
+    Converters.Switch allowRename = Converters.Switch.OFF;
+
+    @Option(names = {"--delete-snapshot", "-delete-snapshot"}, paramLabel = "NAME",
+            converter = Converters.DeleteSnapshot.class,
+            description = "delete this snapshot after a successful import")
+    SnapshotName deleteSnapshot;
+
+    @Override
+    public Integer call() throws IOException {
+        Context ctx = root.ctx;
+        if (file.startsWith("tcp://") || file.startsWith("unix://")) {
+            throw new UsageException("import from " + file.substring(0, file.indexOf(':'))
+                    + ":// is not implemented yet (use '-' and a pipe)");
+        }
+        if (deleteSnapshot != null) {
+            throw new UsageException("--delete-snapshot is not supported by storage type 'dir'");
+        }
+        Storage storage = ctx.storage(volume);
+        var opts = transfer.toOptions(allowRename.on(), deleteSnapshot);
+        VolumeId imported;
+        if ("-".equals(file)) {
+            imported = storage.importVolume(volume.volName(), format, opts, ctx.stdin(), ctx.progress());
+        } else {
+            try (ReadableByteChannel in = FileChannel.open(Path.of(file), StandardOpenOption.READ)) {
+                imported = storage.importVolume(volume.volName(), format, opts, in, ctx.progress());
+            } catch (NoSuchFileException e) {
+                throw new IOException("cannot open '" + file + "': no such file");
+            }
+        }
+        System.out.println("successfully imported '" + imported + "'");
+        return 0;
+    }
+}

@@ -1,0 +1,43 @@
+package dev.volport.cli;
+
+import dev.volport.storage.VolumeInfo;
+import dev.volport.volume.VolumeId;
+import java.io.IOException;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+/** {@code volport info VOLID}: size, allocation, format of one volume. */
+@Command(name = "info", description = "Show a volume's format, virtual size and allocated bytes.")
+final class InfoCommand implements Callable<Integer> {
+    @ParentCommand
+    VolportCommand root;
+
+    @Parameters(index = "0", paramLabel = "VOLID", converter = Converters.Volume.class)
+    VolumeId volume;
+
+    @Mixin
+    OutputMixin output;
+
+    @Override
+    public Integer call() throws IOException {
+        VolumeInfo v = root.ctx.storage(volume).info(volume.volName());
+        Map<String, Object> m = VolumeCommands.toMap(v);
+        if (output.json()) {
+            System.out.println(Json.write(m));
+        } else {
+            m.put("path", root.ctx.storage(volume).path(volume.volName()).toString());
+            m.forEach((k, val) -> {
+                if (val != null) {
+                    System.out.println(k + ": " + val
+                            + (k.equals("size") || k.equals("used") ? " (" + ProgressPrinter.bytes((Long) val) + ")"
+                            : ""));
+                }
+            });
+        }
+        return 0;
+    }
+}

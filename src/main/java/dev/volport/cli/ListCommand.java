@@ -1,0 +1,47 @@
+package dev.volport.cli;
+
+import dev.volport.storage.VolumeInfo;
+import dev.volport.volume.StoreId;
+import java.io.IOException;
+import java.util.List;
+import java.util.OptionalInt;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+/** {@code volport list STOREID [--vmid N]}: the volumes of a storage, like {@code pvesm list}. */
+@Command(name = "list", description = "List the volumes of a storage.")
+final class ListCommand implements Callable<Integer> {
+    @ParentCommand
+    VolportCommand root;
+
+    @Parameters(index = "0", paramLabel = "STOREID", converter = Converters.Store.class)
+    StoreId store;
+
+    @Option(names = {"--vmid", "-vmid"}, paramLabel = "N", description = "only this guest's volumes")
+    Integer vmid;
+
+    @Mixin
+    OutputMixin output;
+
+    @Override
+    public Integer call() throws IOException {
+        List<VolumeInfo> vols = root.ctx.storage(store).list(vmid == null ? OptionalInt.empty()
+                : OptionalInt.of(vmid));
+        if (output.json()) {
+            System.out.println(Json.write(vols.stream().map(VolumeCommands::toMap).toList()));
+            return 0;
+        }
+        int w = Math.max(5, vols.stream().mapToInt(v -> v.volid().toString().length()).max().orElse(0));
+        System.out.printf("%-" + w + "s %-7s %-8s %15s %15s %s%n", "Volid", "Format", "Type", "Size", "Used",
+                "VMID");
+        for (VolumeInfo v : vols) {
+            System.out.printf("%-" + w + "s %-7s %-8s %15d %15d %s%n", v.volid(), v.format().id(),
+                    v.content().id(), v.size(), v.used(), v.vmid().isPresent() ? v.vmid().getAsInt() : "");
+        }
+        return 0;
+    }
+}

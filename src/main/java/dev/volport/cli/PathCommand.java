@@ -1,0 +1,24 @@
+package dev.volport.cli;
+
+import dev.volport.volume.VolumeId;
+import java.io.IOException;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+/** {@code volport path VOLID}. */
+@Command(name = "path", description = "Print where a volume lives on this host.")
+final class PathCommand implements Callable<Integer> {
+    @ParentCommand
+    VolportCommand root;
+
+    @Parameters(index = "0", paramLabel = "VOLID", converter = Converters.Volume.class)
+    VolumeId volume;
+
+    @Override
+    public Integer call() throws IOException {
+        System.out.println(root.ctx.storage(volume).path(volume.volName()));
+        return 0;
+    }
+}

@@ -1,0 +1,290 @@
+package dev.volport.config;
+
+import dev.volport.volume.ContentType;
+import dev.volport.volume.DiskFormat;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Which properties each storage type takes and what their values must look like ({@code pve-storage.md} §4.1,
+ * §4.2). {@link #normalize} checks one value and returns the form kept in the section (a bare boolean becomes
+ * {@code 1}; a path loses repeated and trailing slashes). Error texts carry no location; callers prefix it.
+ */
+final class PropertySchema {
+    /** Longest property value, in characters. */
+    static final int MAX_VALUE_LENGTH = 4096;
+
+    private enum Kind {
+        PATH, POOL, CONTENT, FORMAT, PREALLOCATION, BOOLEAN, NODES, BWLIMIT, IS_MOUNTPOINT, CONTENT_DIRS,
+        PRUNE_BACKUPS, MAX_PROTECTED, BLOCKSIZE, MOUNTPOINT
+    }
+
+    private static final Map<StorageType, Map<String, Kind>> KEYS = Map.of(
+            StorageType.DIR, keys("path", Kind.PATH, "content", Kind.CONTENT, "format", Kind.FORMAT,
+                    "preallocation", Kind.PREALLOCATION, "shared", Kind.BOOLEAN, "disable", Kind.BOOLEAN,
+                    "nodes", Kind.NODES, "bwlimit", Kind.BWLIMIT, "mkdir", Kind.BOOLEAN,
+                    "create-base-path", Kind.BOOLEAN, "create-subdirs", Kind.BOOLEAN,
+                    "is_mountpoint", Kind.IS_MOUNTPOINT, "content-dirs", Kind.CONTENT_DIRS,
+                    "prune-backups", Kind.PRUNE_BACKUPS, "max-protected-backups", Kind.MAX_PROTECTED),
+            StorageType.BTRFS, keys("path", Kind.PATH, "content", Kind.CONTENT, "format", Kind.FORMAT,
+                    "preallocation", Kind.PREALLOCATION, "nodes", Kind.NODES, "disable", Kind.BOOLEAN,
+                    "bwlimit", Kind.BWLIMIT, "is_mountpoint", Kind.IS_MOUNTPOINT, "mkdir", Kind.BOOLEAN,
+                    "create-base-path", Kind.BOOLEAN, "create-subdirs", Kind.BOOLEAN,
+                    "prune-backups", Kind.PRUNE_BACKUPS, "max-protected-backups", Kind.MAX_PROTECTED),
+            StorageType.ZFSPOOL, keys("pool", Kind.POOL, "content", Kind.CONTENT, "blocksize", Kind.BLOCKSIZE,
+                    "sparse", Kind.BOOLEAN, "mountpoint", Kind.MOUNTPOINT, "nodes", Kind.NODES,
+                    "disable", Kind.BOOLEAN, "bwlimit", Kind.BWLIMIT));
+
+    private static final Map<StorageType, String> REQUIRED =
+            Map.of(StorageType.DIR, "path", StorageType.BTRFS, "path", StorageType.ZFSPOOL, "pool");
+
+    private static final Map<StorageType, Set<ContentType>> CONTENT = Map.of(
+            StorageType.DIR, EnumSet.allOf(ContentType.class),
+            StorageType.BTRFS, EnumSet.allOf(ContentType.class),
+            StorageType.ZFSPOOL, EnumSet.of(ContentType.IMAGES, ContentType.ROOTDIR));
+
+    private static final Map<StorageType, List<DiskFormat>> FORMATS = Map.of(
+            StorageType.DIR, List.of(DiskFormat.RAW, DiskFormat.QCOW2, DiskFormat.VMDK, DiskFormat.SUBVOL),
+            StorageType.BTRFS, List.of(DiskFormat.RAW, DiskFormat.SUBVOL),
+            StorageType.ZFSPOOL, List.of());
+
+    /** Separators of the reference's {@code split_list}: whitespace, comma, semicolon. */
+    private static final Pattern LIST_SEPARATOR = Pattern.compile("[\\s,;]+");
+    private static final Pattern NODE = Pattern.compile("^[a-zA-Z0-9]([a-zA-Z0-9\\-]{0,61}[a-zA-Z0-9])?$");
+    private static final Pattern POOL = Pattern.compile("^[A-Za-z][A-Za-z0-9_\\-.:]*(/[A-Za-z0-9_\\-.:]+)*$");
+    private static final Pattern BLOCKSIZE = Pattern.compile("^[1-9][0-9]{0,6}[kKmM]?$");
+    private static final Pattern PRUNE_KEY =
+            Pattern.compile("^keep-(all|last|hourly|daily|weekly|monthly|yearly)$");
+    private static final Pattern SMALL_INT = Pattern.compile("^(0|[1-9][0-9]{0,8})$");
+
+    private PropertySchema() {
+    }
+
+    private static Map<String, Kind> keys(Object... pairs) {
+        Map<String, Kind> m = new LinkedHashMap<>();
+        for (int i = 0; i < pairs.length; i += 2) {
+            m.put((String) pairs[i], (Kind) pairs[i + 1]);
+        }
+        return m;
+    }
+
+    static boolean isBoolean(StorageType type, String key) {
+        return KEYS.get(type).get(key) == Kind.BOOLEAN;
+    }
+
+    static String required(StorageType type) {
+        return REQUIRED.get(type);
+    }
+
+    static List<DiskFormat> formats(StorageType type) {
+        return FORMATS.get(type);
+    }
+
+    /**
+     * Checks {@code value} (null for a bare key) for property {@code key} of {@code type}, throwing with
+     * {@code where} as the location; returns the value to keep.
+     */
+    static String normalize(StorageType type, String key, String value, String where) throws ConfigException {
+        Kind kind = KEYS.get(type).get(key);
+        if (kind == null) {
+            throw ConfigException.at(where, "unknown property '" + excerpt(key) + "' for storage type '"
+                    + type.id() + "'");
+        }
+        if (value == null) {
+            if (kind == Kind.BOOLEAN) {
+                return "1";
+            }
+            throw invalid(where, key, expected(type, kind), null);
+        }
+        String shape = shapeProblem(value);
+        if (shape != null) {
+            throw ConfigException.at(where, "invalid value for '" + key + "': " + shape);
+        }
+        String result = check(type, kind, value);
+        // normalizing may expose whitespace (e.g. "/a /" -> "/a "), which would not survive a write and a parse
+        if (result == null || shapeProblem(result) != null) {
+            throw invalid(where, key, expected(type, kind), value);
+        }
+        return result;
+    }
+
+    /** What any value must be so that it survives a write and a parse unchanged. */
+    private static String shapeProblem(String value) {
+        if (value.isEmpty()) {
+            return "expected a value, found an empty string";
+        }
+        if (value.length() > MAX_VALUE_LENGTH) {
+            return "expected at most " + MAX_VALUE_LENGTH + " characters, found " + value.length();
+        }
+        if (Character.isWhitespace(value.charAt(0)) || Character.isWhitespace(value.charAt(value.length() - 1))) {
+            return "expected no leading or trailing whitespace, found '" + excerpt(value) + "'";
+        }
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c != '\t' && Character.isISOControl(c)) {
+                return "expected printable text, found a control character in '" + excerpt(value) + "'";
+            }
+        }
+        return null;
+    }
+
+    /** The kept value, or null if {@code value} is not acceptable for {@code kind}. */
+    private static String check(StorageType type, Kind kind, String value) {
+        return switch (kind) {
+            case PATH, MOUNTPOINT -> absolutePath(value);
+            case POOL -> POOL.matcher(value).matches() && !value.contains("..") ? value : null;
+            case CONTENT -> content(type, value) != null ? value : null;
+            case FORMAT -> DiskFormat.fromId(value).filter(FORMATS.get(type)::contains).isPresent() ? value : null;
+            case PREALLOCATION -> Preallocation.fromId(value).isPresent() ? value : null;
+            case BOOLEAN -> value.equals("0") || value.equals("1") ? value : null;
+            case NODES -> split(value).stream().allMatch(n -> NODE.matcher(n).matches()) && !split(value).isEmpty()
+                    ? value : null;
+            case BWLIMIT -> {
+                try {
+                    BwLimit.parse(value);
+                    yield value;
+                } catch (ConfigException e) {
+                    yield null;
+                }
+            }
+            case IS_MOUNTPOINT -> value.matches("yes|no|0|1|true|false|on|off") || absolutePath(value) != null
+                    ? value : null;
+            case CONTENT_DIRS -> contentDirs(value) ? value : null;
+            case PRUNE_BACKUPS -> pruneBackups(value) ? value : null;
+            case MAX_PROTECTED -> value.equals("-1") || SMALL_INT.matcher(value).matches() ? value : null;
+            case BLOCKSIZE -> BLOCKSIZE.matcher(value).matches() ? value : null;
+        };
+    }
+
+    private static String expected(StorageType type, Kind kind) {
+        return switch (kind) {
+            case PATH, MOUNTPOINT -> "an absolute path without ';', '(', ')' or '.'/'..' components";
+            case POOL -> "a ZFS pool or dataset name such as 'rpool/data'";
+            case CONTENT -> "a list of " + contentIds(type) + (type == StorageType.ZFSPOOL ? "" : ", or 'none'");
+            case FORMAT -> "one of " + String.join(", ", FORMATS.get(type).stream().map(DiskFormat::id).toList());
+            case PREALLOCATION -> "one of off, metadata, falloc, full";
+            case BOOLEAN -> "0 or 1";
+            case NODES -> "a list of node names";
+            case BWLIMIT -> "KEY=KiB/s[,…] with keys default, restore, migration, clone, move";
+            case IS_MOUNTPOINT -> "yes, no, 0, 1 or an absolute path";
+            case CONTENT_DIRS -> "a list of CONTENT=RELATIVE-PATH";
+            case PRUNE_BACKUPS -> "a list of keep-(all|last|hourly|daily|weekly|monthly|yearly)=N";
+            case MAX_PROTECTED -> "-1 or a non-negative integer";
+            case BLOCKSIZE -> "a block size such as 8k or 16K";
+        };
+    }
+
+    private static String contentIds(StorageType type) {
+        return String.join(", ", CONTENT.get(type).stream().map(ContentType::id).toList());
+    }
+
+    private static ConfigException invalid(String where, String key, String expected, String found) {
+        return ConfigException.at(where, "invalid value for '" + key + "': expected " + expected + ", found "
+                + (found == null ? "no value" : "'" + excerpt(found) + "'"));
+    }
+
+    /** The content set a valid {@code content} value denotes ({@code none} → empty), or null if invalid. */
+    static Set<ContentType> content(StorageType type, String value) {
+        List<String> items = split(value);
+        if (items.isEmpty()) {
+            return null;
+        }
+        if (items.contains("none")) {
+            return items.stream().allMatch("none"::equals) && type != StorageType.ZFSPOOL
+                    ? EnumSet.noneOf(ContentType.class) : null;
+        }
+        Set<ContentType> result = EnumSet.noneOf(ContentType.class);
+        for (String item : items) {
+            var t = ContentType.fromId(item);
+            if (t.isEmpty() || !CONTENT.get(type).contains(t.get())) {
+                return null;
+            }
+            result.add(t.get());
+        }
+        return result;
+    }
+
+    /** The reference's {@code split_list}: items separated by whitespace, commas or semicolons. */
+    static List<String> split(String value) {
+        List<String> items = new ArrayList<>();
+        for (String s : LIST_SEPARATOR.split(value.strip())) {
+            if (!s.isEmpty()) {
+                items.add(s);
+            }
+        }
+        return items;
+    }
+
+    /** {@code /a//b/} → {@code /a/b}; null unless absolute and free of ';', '(', ')', '.' and '..' parts. */
+    static String absolutePath(String value) {
+        if (!value.startsWith("/") || value.indexOf(';') >= 0 || value.indexOf('(') >= 0 || value.indexOf(')') >= 0
+                || value.indexOf('\0') >= 0) {
+            return null;
+        }
+        StringBuilder sb = new StringBuilder();
+        for (String part : value.split("/")) {
+            if (part.isEmpty()) {
+                continue;
+            }
+            if (part.equals(".") || part.equals("..")) {
+                return null;
+            }
+            sb.append('/').append(part);
+        }
+        return sb.isEmpty() ? "/" : sb.toString();
+    }
+
+    private static boolean contentDirs(String value) {
+        Set<String> seen = new HashSet<>();
+        for (String item : value.split(",", -1)) {
+            int eq = item.indexOf('=');
+            if (eq < 0 || ContentType.fromId(item.substring(0, eq)).isEmpty() || !seen.add(item.substring(0, eq))) {
+                return false;
+            }
+            String rel = item.substring(eq + 1);
+            if (rel.isEmpty() || rel.startsWith("/") || absolutePath("/" + rel) == null || rel.contains("//")) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean pruneBackups(String value) {
+        Set<String> seen = new HashSet<>();
+        for (String item : value.split(",", -1)) {
+            int eq = item.indexOf('=');
+            if (eq < 0) {
+                return false;
+            }
+            String key = item.substring(0, eq);
+            String n = item.substring(eq + 1);
+            if (!PRUNE_KEY.matcher(key).matches() || !seen.add(key) || !SMALL_INT.matcher(n).matches()) {
+                return false;
+            }
+            if (key.equals("keep-all") && !n.equals("0") && !n.equals("1")) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Untrusted text made printable on one line and cut to 80 characters, for messages. */
+    static String excerpt(String text) {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < Math.min(text.length(), 80); i++) {
+            char c = text.charAt(i);
+            if (Character.isISOControl(c) || Character.isSurrogate(c)) {
+                sb.append(String.format("\\x%02x", (int) c));
+            } else {
+                sb.append(c);
+            }
+        }
+        return text.length() > 80 ? sb + "…(" + text.length() + " chars)" : sb.toString();
+    }
+}

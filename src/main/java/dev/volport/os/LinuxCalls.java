@@ -1,0 +1,289 @@
+package dev.volport.os;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
+import java.lang.foreign.SymbolLookup;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.VarHandle;
+import java.nio.file.Path;
+
+/**
+ * The Linux calls the JDK lacks, bound with the Foreign Function &amp; Memory API: {@code renameat2} with
+ * {@code RENAME_NOREPLACE}, {@code fallocate}, {@code fsync} of a directory, {@code isatty},
+ * {@code lseek(SEEK_DATA/SEEK_HOLE)}. Every failure becomes an {@link IOException} naming the call, the path
+ * and {@code strerror(errno)}.
+ *
+ * <p>One instance is enough for a process; it holds only immutable method handles.
+ */
+public final class LinuxCalls {
+    private static final int AT_FDCWD = -100;
+    private static final int RENAME_NOREPLACE = 1;
+    private static final int O_RDONLY = 0;
+    private static final int O_WRONLY = 1;
+    private static final int O_DIRECTORY = 0200000;
+    private static final int O_CLOEXEC = 02000000;
+    private static final int O_NOFOLLOW = 0400000;
+    private static final int SEEK_DATA = 3;
+    private static final int SEEK_HOLE = 4;
+    /** {@code errno} values the callers act on. */
+    public static final int EEXIST = 17;
+    public static final int ENXIO = 6;
+    public static final int EOPNOTSUPP = 95;
+    /** {@code sizeof(struct stat)} and the offset of {@code st_blocks}: the same on x86_64 and aarch64. */
+    private static final long STAT_SIZE = 144;
+    private static final long ST_BLOCKS_OFFSET = 64;
+
+    /** The C library and the errno capture, set up on the first native call. */
+    private static final class Lib {
+        static final Linker LINKER = Linker.nativeLinker();
+        static final SymbolLookup LIBC = LINKER.defaultLookup();
+        static final StructLayout CAPTURE = Linker.Option.captureStateLayout();
+        static final VarHandle ERRNO =
+                CAPTURE.varHandle(java.lang.foreign.MemoryLayout.PathElement.groupElement("errno"));
+        static final Linker.Option CAPTURE_ERRNO = Linker.Option.captureCallState("errno");
+
+        static MethodHandle bind(String name, FunctionDescriptor fd) {
+            return LINKER.downcallHandle(LIBC.find(name).orElseThrow(() -> new UnsatisfiedLinkError(name)), fd,
+                    CAPTURE_ERRNO);
+        }
+
+        static MethodHandle bindPlain(String name, FunctionDescriptor fd) {
+            return LINKER.downcallHandle(LIBC.find(name).orElseThrow(() -> new UnsatisfiedLinkError(name)), fd);
+        }
+    }
+
+    /** Bound on first use: binding costs a few hundred classes, so a command that never calls it never pays. */
+    private static final class Renameat2 {
+        static final MethodHandle H = Lib.bind("renameat2", FunctionDescriptor.of(ValueLayout.JAVA_INT,
+                ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT, ValueLayout.ADDRESS,
+                ValueLayout.JAVA_INT));
+    }
+
+    private static final class Open {
+        static final MethodHandle H = Lib.bind("open", FunctionDescriptor.of(ValueLayout.JAVA_INT,
+                ValueLayout.ADDRESS, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
+    }
+
+    private static final class Close {
+        static final MethodHandle H = Lib.bindPlain("close",
+                FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
+    }
+
+    private static final class Fsync {
+        static final MethodHandle H = Lib.bind("fsync",
+                FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
+    }
+
+    private static final class Fallocate {
+        static final MethodHandle H = Lib.bind("fallocate", FunctionDescriptor.of(ValueLayout.JAVA_INT,
+                ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG));
+    }
+
+    private static final class Lseek {
+        static final MethodHandle H = Lib.bind("lseek", FunctionDescriptor.of(ValueLayout.JAVA_LONG,
+                ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT));
+    }
+
+    private static final class Stat {
+        static final MethodHandle H = Lib.bind("stat", FunctionDescriptor.of(ValueLayout.JAVA_INT,
+                ValueLayout.ADDRESS, ValueLayout.ADDRESS));
+    }
+
+    private static final class Isatty {
+        static final MethodHandle H = Lib.bindPlain("isatty",
+                FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
+    }
+
+    private static final class Strerror {
+        static final MethodHandle H = Lib.bindPlain("strerror",
+                FunctionDescriptor.of(ValueLayout.ADDRESS.withTargetLayout(java.lang.foreign.MemoryLayout
+                        .sequenceLayout(1024, ValueLayout.JAVA_BYTE)), ValueLayout.JAVA_INT));
+    }
+
+    /** An errno-carrying failure of a system call; {@link #errno()} lets callers act on EEXIST and friends. */
+    public static final class SyscallException extends IOException {
+        private static final long serialVersionUID = 1L;
+        private final int errno;
+
+        SyscallException(String message, int errno) {
+            super(message);
+            this.errno = errno;
+        }
+
+        public int errno() {
+            return errno;
+        }
+    }
+
+    /**
+     * Renames {@code from} to {@code to} atomically, failing with errno {@link #EEXIST} instead of replacing an
+     * existing {@code to}. Both must be on one filesystem.
+     */
+    public void renameNoReplace(Path from, Path to) throws IOException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(Lib.CAPTURE);
+            int rc = (int) Renameat2.H.invokeExact(state, AT_FDCWD, arena.allocateFrom(from.toString()), AT_FDCWD,
+                    arena.allocateFrom(to.toString()), RENAME_NOREPLACE);
+            if (rc != 0) {
+                throw failure("rename " + from + " to " + to, state);
+            }
+        } catch (IOException | RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    /** Flushes a directory's entries to stable storage (after a create or rename inside it). */
+    public void fsyncDirectory(Path dir) throws IOException {
+        int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(Lib.CAPTURE);
+            int rc = (int) Fsync.H.invokeExact(state, fd);
+            if (rc != 0) {
+                throw failure("fsync " + dir, state);
+            }
+        } catch (IOException | RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        } finally {
+            close(fd);
+        }
+    }
+
+    /**
+     * Allocates {@code length} bytes of {@code file} from {@code offset} ({@code fallocate} mode 0), so later
+     * writes cannot fail for lack of space. The file must exist; symlinks are not followed.
+     */
+    public void fallocate(Path file, long offset, long length) throws IOException {
+        if (length == 0) {
+            return;
+        }
+        int fd = open(file, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(Lib.CAPTURE);
+            int rc = (int) Fallocate.H.invokeExact(state, fd, 0, offset, length);
+            if (rc != 0) {
+                throw failure("fallocate " + file, state);
+            }
+        } catch (IOException | RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        } finally {
+            close(fd);
+        }
+    }
+
+    /**
+     * The data extents of a file as {@code [start, end)} pairs found with {@code SEEK_DATA}/{@code SEEK_HOLE}, in
+     * order; on a filesystem without hole reporting the whole file is one extent.
+     */
+    public long[] dataExtents(Path file, long size) throws IOException {
+        int fd = open(file, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(Lib.CAPTURE);
+            long[] out = new long[16];
+            int n = 0;
+            long pos = 0;
+            while (pos < size) {
+                long data = (long) Lseek.H.invokeExact(state, fd, pos, SEEK_DATA);
+                if (data < 0) {
+                    int err = (int) Lib.ERRNO.get(state, 0L);
+                    if (err == ENXIO) {
+                        break;
+                    }
+                    throw failure("lseek(SEEK_DATA) " + file, state);
+                }
+                long hole = (long) Lseek.H.invokeExact(state, fd, data, SEEK_HOLE);
+                if (hole < 0) {
+                    throw failure("lseek(SEEK_HOLE) " + file, state);
+                }
+                hole = Math.min(hole, size);
+                if (n + 2 > out.length) {
+                    out = java.util.Arrays.copyOf(out, out.length * 2);
+                }
+                out[n++] = data;
+                out[n++] = hole;
+                pos = hole;
+            }
+            return java.util.Arrays.copyOf(out, n);
+        } catch (IOException | RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        } finally {
+            close(fd);
+        }
+    }
+
+    /** Bytes allocated to {@code file} on disk ({@code st_blocks * 512}); follows symlinks. */
+    public long allocatedBytes(Path file) throws IOException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(Lib.CAPTURE);
+            MemorySegment st = arena.allocate(STAT_SIZE, 8);
+            int rc = (int) Stat.H.invokeExact(state, arena.allocateFrom(file.toString()), st);
+            if (rc != 0) {
+                throw failure("stat " + file, state);
+            }
+            return st.get(ValueLayout.JAVA_LONG, ST_BLOCKS_OFFSET) * 512;
+        } catch (IOException | RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    /** Whether file descriptor {@code fd} (0, 1, 2) is a terminal. */
+    public boolean isatty(int fd) {
+        try {
+            return (int) Isatty.H.invokeExact(fd) == 1;
+        } catch (Throwable t) {
+            return false;
+        }
+    }
+
+    private int open(Path path, int flags) throws IOException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(Lib.CAPTURE);
+            int fd = (int) Open.H.invokeExact(state, arena.allocateFrom(path.toString()), flags, 0);
+            if (fd < 0) {
+                throw failure("open " + path, state);
+            }
+            return fd;
+        } catch (IOException | RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    private static void close(int fd) {
+        try {
+            int ignored = (int) Close.H.invokeExact(fd);
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    private static SyscallException failure(String what, MemorySegment state) {
+        int errno = (int) Lib.ERRNO.get(state, 0L);
+        return new SyscallException(what + ": " + strerror(errno), errno);
+    }
+
+    /** The C library's text for {@code errno}, e.g. "File exists". */
+    public static String strerror(int errno) {
+        try {
+            MemorySegment s = (MemorySegment) Strerror.H.invokeExact(errno);
+            return s.getString(0);
+        } catch (Throwable t) {
+            return "errno " + errno;
+        }
+    }
+}

@@ -1,0 +1,18 @@
+package dev.volport.storage;
+
+import dev.volport.os.LinuxCalls;
+import dev.volport.os.ShutdownGuard;
+import java.io.PrintStream;
+import java.util.Objects;
+
+/**
+ * What storages get from the process that opens them: the Linux calls, the guard that undoes staged work on
+ * SIGINT/SIGTERM, and where warnings go (stderr for the CLI).
+ */
+public record StorageEnvironment(LinuxCalls linux, ShutdownGuard guard, PrintStream warnings) {
+    public StorageEnvironment {
+        Objects.requireNonNull(linux, "linux");
+        Objects.requireNonNull(guard, "guard");
+        Objects.requireNonNull(warnings, "warnings");
+    }
+}

@@ -1,0 +1,55 @@
+package dev.volport.storage.dir;
+
+import dev.volport.format.StreamFormat;
+import dev.volport.storage.TransferOptions;
+import dev.volport.volume.ContentType;
+import dev.volport.volume.DirVolumeName;
+import dev.volport.volume.DiskFormat;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The format lists of a {@code dir} storage, exactly as the reference computes them
+ * ({@code Plugin.pm volume_export_formats}/{@code volume_import_formats}, reference §1.1): pure functions of the
+ * parsed volume name and the options, no I/O.
+ */
+final class DirFormats {
+    /** Volume types that travel as {@code raw+size} when they are not subvolumes. */
+    private static final Set<ContentType> RAW_TYPES = EnumSet.of(ContentType.IMAGES, ContentType.ROOTDIR,
+            ContentType.ISO, ContentType.SNIPPETS, ContentType.VZTMPL, ContentType.IMPORT);
+
+    private DirFormats() {
+    }
+
+    /** Export: nothing for a snapshot or incremental stream; else the import rules. */
+    static List<StreamFormat> export(DirVolumeName vol, TransferOptions opts) {
+        if (opts.snapshot().isPresent() || opts.base().isPresent()) {
+            return List.of();
+        }
+        return formats(vol, opts.withSnapshots());
+    }
+
+    /** Import: nothing for an incremental stream (a current-state snapshot name is allowed). */
+    static List<StreamFormat> importing(DirVolumeName vol, TransferOptions opts) {
+        if (opts.base().isPresent()) {
+            return List.of();
+        }
+        return formats(vol, opts.withSnapshots());
+    }
+
+    private static List<StreamFormat> formats(DirVolumeName vol, boolean withSnapshots) {
+        DiskFormat fmt = vol.format();
+        if (withSnapshots) {
+            return switch (fmt) {
+                case QCOW2 -> List.of(StreamFormat.QCOW2_SIZE);
+                case VMDK -> List.of(StreamFormat.VMDK_SIZE);
+                default -> List.of();
+            };
+        }
+        if (fmt == DiskFormat.SUBVOL) {
+            return List.of(StreamFormat.TAR_SIZE);
+        }
+        return RAW_TYPES.contains(vol.type()) ? List.of(StreamFormat.RAW_SIZE) : List.of();
+    }
+}

@@ -1,0 +1,251 @@
+package dev.volport.storage.dir;
+
+import dev.volport.VolportException;
+import dev.volport.config.StorageSection;
+import dev.volport.format.StreamFormat;
+import dev.volport.format.raw.RawSizeExporter;
+import dev.volport.io.Progress;
+import dev.volport.storage.Storage;
+import dev.volport.storage.StorageEnvironment;
+import dev.volport.storage.StorageException;
+import dev.volport.storage.StorageLock;
+import dev.volport.storage.StorageStatus;
+import dev.volport.storage.TransferOptions;
+import dev.volport.storage.VolumeInfo;
+import dev.volport.volume.ContentType;
+import dev.volport.volume.DirVolumeName;
+import dev.volport.volume.DiskFormat;
+import dev.volport.volume.VolumeId;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.ReadableByteChannel;
+import java.nio.channels.WritableByteChannel;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileStore;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalInt;
+
+/**
+ * The {@code dir} storage type: volumes are files (raw, qcow2, vmdk) and directories (subvol) below the
+ * storage's {@code path}, laid out as the reference lays them out (reference §4.3–§4.6).
+ */
+public final class DirStorage implements Storage {
+    private final StorageSection section;
+    private final StorageEnvironment env;
+    private final DirLayout layout;
+
+    public DirStorage(StorageSection section, StorageEnvironment env) throws StorageException {
+        this.section = section;
+        this.env = env;
+        this.layout = new DirLayout(section);
+    }
+
+    @Override
+    public StorageSection section() {
+        return section;
+    }
+
+    StorageEnvironment env() {
+        return env;
+    }
+
+    DirLayout layout() {
+        return layout;
+    }
+
+    @Override
+    public List<StreamFormat> exportFormats(String volname, TransferOptions options) throws VolportException {
+        return DirFormats.export(DirVolumeName.parse(volname), options);
+    }
+
+    @Override
+    public List<StreamFormat> importFormats(String volname, TransferOptions options) throws VolportException {
+        return DirFormats.importing(DirVolumeName.parse(volname), options);
+    }
+
+    @Override
+    public Path path(String volname) throws VolportException {
+        return layout.root().resolve(DirVolumeName.parse(volname).relativePath());
+    }
+
+    @Override
+    public void exportVolume(String volname, StreamFormat format, TransferOptions options, WritableByteChannel out,
+            Progress progress) throws IOException {
+        DirVolumeName vol = DirVolumeName.parse(volname);
+        if (!DirFormats.export(vol, options).contains(format)) {
+            throw new StorageException("volume export format " + format + " not available for "
+                    + id(volname) + describe(options));
+        }
+        Path file = layout.root().resolve(vol.relativePath());
+        switch (format) {
+            case RAW_SIZE -> exportRaw(volname, vol, file, out, progress);
+            case TAR_SIZE, QCOW2_SIZE, VMDK_SIZE, ZFS, BTRFS -> throw new StorageException(
+                    "export of " + id(volname) + " as " + format + " is not implemented yet");
+        }
+    }
+
+    private void exportRaw(String volname, DirVolumeName vol, Path file, WritableByteChannel out, Progress progress)
+            throws IOException {
+        if (vol.format() != DiskFormat.RAW && vol.type() != ContentType.IMPORT) {
+            throw new StorageException("export of " + vol.format().id() + " volume " + id(volname)
+                    + " as raw+size needs native " + vol.format().id() + " conversion, not implemented yet");
+        }
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
+            long size = ch.size();
+            progress.start("export " + id(volname), size);
+            try {
+                RawSizeExporter.export(ch, size, out, progress);
+            } finally {
+                progress.finish();
+            }
+        } catch (NoSuchFileException e) {
+            throw new StorageException("volume " + id(volname) + " does not exist (no file '" + file + "')");
+        }
+    }
+
+    @Override
+    public VolumeId importVolume(String volname, StreamFormat format, TransferOptions options,
+            ReadableByteChannel in, Progress progress) throws IOException {
+        return new DirImport(this, DirVolumeName.parse(volname), format, options).run(in, progress);
+    }
+
+    @Override
+    public VolumeId alloc(int vmid, Optional<String> fileName, DiskFormat format, long sizeKiB) throws IOException {
+        return new DirAlloc(this).alloc(vmid, fileName, format, sizeKiB);
+    }
+
+    @Override
+    public void free(String volname) throws IOException {
+        DirVolumeName vol = DirVolumeName.parse(volname);
+        Path file = layout.root().resolve(vol.relativePath());
+        try (StorageLock lock = StorageLock.acquire(layout.lockFile())) {
+            if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
+                throw new StorageException("volume " + id(volname) + " does not exist (no file '" + file + "')");
+            }
+            DirLayout.deleteTree(file);
+            if (vol.type() == ContentType.IMAGES || vol.type() == ContentType.ROOTDIR) {
+                removeIfEmpty(file.getParent());
+            }
+        }
+    }
+
+    static void removeIfEmpty(Path dir) {
+        try {
+            Files.deleteIfExists(dir);
+        } catch (IOException notEmpty) {
+            // still holds other volumes: keep it
+        }
+    }
+
+    @Override
+    public List<VolumeInfo> list(OptionalInt vmid) throws IOException {
+        if (!Files.isDirectory(layout.root())) {
+            return List.of();
+        }
+        layout.cleanLeftovers(env.warnings());
+        List<VolumeInfo> out = new ArrayList<>();
+        Path images = layout.subdir(ContentType.IMAGES);
+        if (section.content().contains(ContentType.IMAGES) || section.content().contains(ContentType.ROOTDIR)) {
+            for (Path guestDir : children(images)) {
+                String g = guestDir.getFileName().toString();
+                if (!g.matches("\\d{1,9}") || (vmid.isPresent() && Integer.parseInt(g) != vmid.getAsInt())) {
+                    continue;
+                }
+                for (Path f : children(guestDir)) {
+                    addIfVolume(out, g + "/" + f.getFileName());
+                }
+            }
+        }
+        if (vmid.isEmpty()) {
+            for (ContentType t : List.of(ContentType.ISO, ContentType.VZTMPL, ContentType.SNIPPETS,
+                    ContentType.IMPORT)) {
+                if (section.content().contains(t)) {
+                    for (Path f : children(layout.subdir(t))) {
+                        addIfVolume(out, t.id() + "/" + f.getFileName());
+                    }
+                }
+            }
+        }
+        out.sort(Comparator.comparing(v -> v.volid().toString()));
+        return out;
+    }
+
+    private void addIfVolume(List<VolumeInfo> out, String volname) throws IOException {
+        if (volname.substring(volname.lastIndexOf('/') + 1).startsWith(".")) {
+            return;
+        }
+        try {
+            out.add(info(volname));
+        } catch (VolportException notAVolume) {
+            // a file the volume grammar does not describe: not listed, like the reference
+        }
+    }
+
+    private static List<Path> children(Path dir) throws IOException {
+        if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+            return List.of();
+        }
+        List<Path> out = new ArrayList<>();
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
+            ds.forEach(out::add);
+        }
+        out.sort(Comparator.naturalOrder());
+        return out;
+    }
+
+    @Override
+    public VolumeInfo info(String volname) throws IOException {
+        DirVolumeName vol = DirVolumeName.parse(volname);
+        Path file = layout.root().resolve(vol.relativePath());
+        BasicFileAttributes attrs;
+        try {
+            attrs = Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        } catch (NoSuchFileException e) {
+            throw new StorageException("volume " + id(volname) + " does not exist (no file '" + file + "')");
+        }
+        boolean dir = attrs.isDirectory();
+        if (dir != (vol.format() == DiskFormat.SUBVOL) || attrs.isSymbolicLink()) {
+            throw new StorageException("volume " + id(volname) + ": '" + file + "' is not a "
+                    + (vol.format() == DiskFormat.SUBVOL ? "directory" : "regular file"));
+        }
+        long size = dir ? 0 : attrs.size();
+        long used = dir ? 0 : env.linux().allocatedBytes(file);
+        return new VolumeInfo(id(volname), vol.type(), vol.format(), size, used, vol.vmid(),
+                vol.base().map(b -> b.vmid() + "/" + b.fileName()), attrs.creationTime().toInstant());
+    }
+
+    @Override
+    public StorageStatus status() throws IOException {
+        Path root = layout.root();
+        if (section.disabled() || !Files.isDirectory(root)) {
+            return new StorageStatus(section.id(), section.type(), !section.disabled(), false, 0, 0, 0,
+                    section.content(), section.shared());
+        }
+        FileStore store = Files.getFileStore(root);
+        long total = store.getTotalSpace();
+        long avail = store.getUsableSpace();
+        return new StorageStatus(section.id(), section.type(), true, true, total, total - store.getUnallocatedSpace(),
+                avail, section.content(), section.shared());
+    }
+
+    VolumeId id(String volname) {
+        return new VolumeId(section.id(), volname);
+    }
+
+    private static String describe(TransferOptions o) {
+        StringBuilder sb = new StringBuilder();
+        o.snapshot().ifPresent(s -> sb.append(", snapshot '").append(s.value()).append('\''));
+        o.base().ifPresent(s -> sb.append(", base '").append(s.value()).append('\''));
+        sb.append(o.withSnapshots() ? ", with snapshots" : ", without snapshots");
+        return " (" + sb.substring(2) + ")";
+    }
+}
