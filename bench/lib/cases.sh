@@ -91,14 +91,14 @@ volport_cmd() { printf '%q --config %q --quiet' "$VOLPORT" "$CONFIG"; }
 case_ceiling() {
   need_full; settle
   local raw; raw=$(src_volume)
-  local mibs=$((SIZE / MIB)) wmibs=$((SIZE / MIB / 4)) out=$WORK/ceiling-write.out
+  local mibs=$((SIZE / MIB)) out=$WORK/ceiling-write.out
   run_ceilings \
     cat-pipe  pipe   'cat F | cat'                  "$SIZE" "cat $raw >/dev/null" "{RSS} cat $raw | cat >/dev/null" \
     pv-splice pipe   'pv -q F | cat'                "$SIZE" "cat $raw >/dev/null" "{RSS} pv -q $raw | cat >/dev/null" \
     zero-pipe memory 'dd if=/dev/zero bs=1M | cat'  "$SIZE" ":" \
       "{RSS} dd if=/dev/zero bs=1M count=$mibs status=none | cat >/dev/null" \
-    disk-write write 'dd of=F bs=1M conv=fdatasync' "$((SIZE / 4))" "rm -f $out; sync" \
-      "{RSS} dd if=/dev/zero of=$out bs=1M count=$wmibs conv=fdatasync status=none"
+    disk-write write 'dd of=F bs=1M conv=fdatasync' "$SIZE" "rm -f $out; sync" \
+      "{RSS} dd if=/dev/zero of=$out bs=1M count=$mibs conv=fdatasync status=none"
   rm -f "$out"
 }
 
