@@ -1,4 +1,5 @@
 # shellcheck shell=bash
+# shellcheck disable=SC2034,SC2153  # the B_* and run-wide variables are read in lib/common.sh and bench/run
 # The case registry, the data sets, and one function per built case.
 #
 # To add a case: write case_NAME (set the B_* variables described in lib/common.sh and call run_pair,

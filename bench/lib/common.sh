@@ -1,4 +1,5 @@
 # shellcheck shell=bash
+# shellcheck disable=SC2153  # WORK, RUNS, RESULTS, FAILURES are set by bench/run
 # Helpers shared by bench/run and the cases: logging, sizes, the alternating runner, statistics.
 # Everything here is plain bash + awk + coreutils; no test framework, no timing assertions.
 
