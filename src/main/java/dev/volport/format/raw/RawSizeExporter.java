@@ -33,6 +33,17 @@ public final class RawSizeExporter {
     public static void export(FileChannel image, LinuxCalls.Extents extents, long size, WritableByteChannel out,
             Progress progress) throws IOException {
         SizeHeader.write(out, size);
+        copyBody(image, extents, size, out, progress);
+    }
+
+    /**
+     * Streams bytes {@code [0, size)} of {@code image} to {@code out}: data extents with {@code sendfile}, holes
+     * as zeros. Used for raw images and for the verbatim body of {@code qcow2+size}/{@code vmdk+size}.
+     *
+     * @throws FormatException when the file ends before {@code size} bytes
+     */
+    public static void copyBody(FileChannel image, LinuxCalls.Extents extents, long size, WritableByteChannel out,
+            Progress progress) throws IOException {
         long pos = 0;
         while (pos < size) {
             long data = extents.nextData(pos);
