@@ -162,6 +162,9 @@ public record VmdkDescriptor(int version, String cid, Subformat createType, Exte
     private static VmdkDescriptor check(Map<String, String> entries, Extent extent, String where)
             throws FormatException {
         String at = "VMDK descriptor of " + where + ": ";
+        if (entries.isEmpty() && extent == null) {
+            throw new FormatException(at + "empty (a split extent file, not a whole disk)");
+        }
         String v = entries.get("version");
         if (v == null || !(v.equals("1") || v.equals("2") || v.equals("3"))) {
             throw new FormatException(at + "version " + (v == null ? "missing" : quote(v)) + ", expected 1, 2 or 3");

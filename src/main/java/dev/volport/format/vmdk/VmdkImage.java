@@ -141,6 +141,18 @@ public final class VmdkImage implements AutoCloseable {
         }
     }
 
+    /**
+     * Whether {@code prefix} (the first bytes of a file, position unchanged) looks like any VMDK: a {@code KDMV} or
+     * {@code COWD} extent, or descriptor text. Pure; for refusing a {@code raw+size} stream that is really a VMDK.
+     */
+    public static boolean matches(ByteBuffer prefix) {
+        byte[] start = new byte[Math.min(prefix.remaining(), 64)];
+        prefix.get(prefix.position(), start);
+        String s = new String(start, java.nio.charset.StandardCharsets.ISO_8859_1);
+        return s.startsWith("KDMV") || s.startsWith("COWD") || s.startsWith("# Disk DescriptorFile")
+                || s.stripLeading().startsWith("version=");
+    }
+
     /** Fills {@code buf} from byte {@code pos} of the file; the file ending first is an error naming {@code what}. */
     static void readAt(FileChannel file, ByteBuffer buf, long pos, String name, String what) throws IOException {
         long at = pos;
