@@ -1,0 +1,394 @@
+package dev.volport.format.vmdk;
+
+import dev.volport.format.FormatException;
+import dev.volport.io.ChannelIo;
+import dev.volport.io.Progress;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.channels.WritableByteChannel;
+
+/**
+ * A single-file VMDK opened for reading its guest content: monolithicSparse (with or without zeroed-grain entries)
+ * and streamOptimized in both layouts, QEMU's (grain tables up front, no footer) and VMware's (grain directory
+ * after the grains, found through the footer in the second-to-last sector).
+ *
+ * <p>{@link #open} checks the header, the footer where there is one, the descriptor and the location of the grain
+ * directory. Grain tables and grains are checked as {@link #readRaw} reaches them; {@link VmdkValidator} checks them
+ * all up front. The redundant grain directory is never read: the primary is the one QEMU and VMware read.
+ *
+ * <p>Memory: the grain directory (at most 4 MiB under {@link VmdkLimits}), one grain table and one grain.
+ * Not thread-safe. Closing does not close the file channel, which stays the caller's.
+ */
+public final class VmdkImage implements AutoCloseable {
+    /** Bytes per {@code transferTo} call when copying uncompressed grains. */
+    static final long CHUNK = 8L << 20;
+    private static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(1 << 20).asReadOnlyBuffer();
+
+    private final FileChannel file;
+    private final String name;
+    private final long fileLength;
+    private final SparseExtentHeader header;
+    private final VmdkDescriptor descriptor;
+    private final int[] gd;
+    private final boolean gdAtEnd;
+    private final ByteBuffer gtBuf;
+    private int lastMarkerSize;
+    private GrainCodec codec;
+    private ByteBuffer compressedBuf;
+
+    private VmdkImage(FileChannel file, String name, long fileLength, SparseExtentHeader header,
+            VmdkDescriptor descriptor, int[] gd, boolean gdAtEnd) {
+        this.file = file;
+        this.name = name;
+        this.fileLength = fileLength;
+        this.header = header;
+        this.descriptor = descriptor;
+        this.gd = gd;
+        this.gdAtEnd = gdAtEnd;
+        this.gtBuf = ByteBuffer.allocate(Math.toIntExact(header.gtSectors() * VmdkLimits.SECTOR))
+                .order(ByteOrder.LITTLE_ENDIAN);
+    }
+
+    /**
+     * Opens and checks a VMDK file.
+     *
+     * @param file readable; read with positional reads only
+     * @param name the file or volume, for messages
+     * @throws FormatException when the file is not a supported single-file VMDK or breaks a limit
+     */
+    public static VmdkImage open(FileChannel file, String name) throws IOException {
+        long length = file.size();
+        ByteBuffer first = ByteBuffer.allocate(SparseExtentHeader.BYTES);
+        readAt(file, first, 0, name, "header");
+        SparseExtentHeader h = SparseExtentHeader.parse(first.flip(), length);
+        boolean atEnd = h.gdOffset() == SparseExtentHeader.GD_AT_END;
+        if (atEnd) {
+            h = footer(file, name, length, h);
+        }
+        ByteBuffer descBuf = ByteBuffer.allocate(Math.toIntExact(h.descriptorSize() * VmdkLimits.SECTOR));
+        readAt(file, descBuf, h.descriptorOffset() * VmdkLimits.SECTOR, name, "descriptor");
+        VmdkDescriptor d = VmdkDescriptor.parse(descBuf.flip(), name);
+        checkAgreement(h, d, name);
+        ByteBuffer gdBuf = ByteBuffer.allocate(Math.toIntExact(h.gdSectors() * VmdkLimits.SECTOR))
+                .order(ByteOrder.LITTLE_ENDIAN);
+        readAt(file, gdBuf, h.gdOffset() * VmdkLimits.SECTOR, name, "grain directory");
+        int[] gd = new int[h.gdEntries()];
+        gdBuf.flip().asIntBuffer().get(gd);
+        return new VmdkImage(file, name, length, h, d, gd, atEnd);
+    }
+
+    /**
+     * Reads and checks the footer of a stream whose header says {@code GD_AT_END}: the last three sectors must be
+     * a footer marker, a header repeating the first one's fields with a real {@code gdOffset}, and the all-zero
+     * end-of-stream marker.
+     */
+    private static SparseExtentHeader footer(FileChannel file, String name, long length, SparseExtentHeader h)
+            throws IOException {
+        String what = "VMDK " + name + ": grain directory at the end (GD_AT_END) without a valid footer: ";
+        if (length % VmdkLimits.SECTOR != 0 || length < 4L * VmdkLimits.SECTOR) {
+            throw new FormatException(what + "file length " + length + " is not a whole number of sectors,"
+                    + " at least 4");
+        }
+        ByteBuffer tail = ByteBuffer.allocate(3 * VmdkLimits.SECTOR);
+        long tailAt = length - tail.capacity();
+        readAt(file, tail, tailAt, name, "footer");
+        tail.flip();
+        StreamMarker m;
+        try {
+            m = StreamMarker.parse(tail.slice(0, VmdkLimits.SECTOR), "byte " + tailAt + " of " + name);
+        } catch (FormatException e) {
+            throw new FormatException(what + e.getMessage(), e);
+        }
+        if (m.type() != StreamMarker.TYPE_FOOTER || m.val() != 1) {
+            throw new FormatException(what + "the marker at byte " + tailAt + " has type " + m.type() + " and val "
+                    + m.val() + ", expected type 3 (footer) and val 1");
+        }
+        for (int i = 2 * VmdkLimits.SECTOR; i < tail.limit(); i++) {
+            if (tail.get(i) != 0) {
+                throw new FormatException(what + "the last sector is not the all-zero end-of-stream marker");
+            }
+        }
+        SparseExtentHeader f;
+        try {
+            f = SparseExtentHeader.parse(tail.slice(VmdkLimits.SECTOR, VmdkLimits.SECTOR), length);
+        } catch (FormatException e) {
+            throw new FormatException(what + "footer header: " + e.getMessage(), e);
+        }
+        if (f.gdOffset() == SparseExtentHeader.GD_AT_END) {
+            throw new FormatException(what + "the footer says GD_AT_END too");
+        }
+        if (f.version() != h.version() || f.flags() != h.flags() || f.capacity() != h.capacity()
+                || f.grainSize() != h.grainSize() || f.descriptorOffset() != h.descriptorOffset()
+                || f.descriptorSize() != h.descriptorSize() || f.compressAlgorithm() != h.compressAlgorithm()
+                || f.overHead() != h.overHead()) {
+            throw new FormatException(what + "the footer disagrees with the header (" + f + " vs " + h + ")");
+        }
+        return f;
+    }
+
+    private static void checkAgreement(SparseExtentHeader h, VmdkDescriptor d, String name)
+            throws FormatException {
+        if (d.extent().sectors() != h.capacity()) {
+            throw new FormatException("VMDK " + name + ": the descriptor's extent has " + d.extent().sectors()
+                    + " sectors, the header's capacity is " + h.capacity());
+        }
+        boolean stream = h.has(SparseExtentHeader.FLAG_COMPRESSED | SparseExtentHeader.FLAG_MARKERS);
+        if ((d.createType() == Subformat.STREAM_OPTIMIZED) != stream) {
+            throw new FormatException(String.format("VMDK %s: createType %s with header flags 0x%x (%s)", name,
+                    d.createType(), h.flags(), stream ? "compressed with markers" : "not stream-optimized"));
+        }
+    }
+
+    /**
+     * Whether {@code prefix} (the first bytes of a file, position unchanged) looks like any VMDK: a {@code KDMV} or
+     * {@code COWD} extent, or descriptor text. Pure; for refusing a {@code raw+size} stream that is really a VMDK.
+     */
+    public static boolean matches(ByteBuffer prefix) {
+        byte[] start = new byte[Math.min(prefix.remaining(), 64)];
+        prefix.get(prefix.position(), start);
+        String s = new String(start, java.nio.charset.StandardCharsets.ISO_8859_1);
+        return s.startsWith("KDMV") || s.startsWith("COWD") || s.startsWith("# Disk DescriptorFile")
+                || s.stripLeading().startsWith("version=");
+    }
+
+    /** Fills {@code buf} from byte {@code pos} of the file; the file ending first is an error naming {@code what}. */
+    static void readAt(FileChannel file, ByteBuffer buf, long pos, String name, String what) throws IOException {
+        long at = pos;
+        while (buf.hasRemaining()) {
+            int n = file.read(buf, at);
+            if (n < 0) {
+                throw new FormatException("VMDK " + name + ": file ends at byte " + at + " inside the " + what);
+            }
+            at += n;
+        }
+    }
+
+    /** The header in force: the footer's for a stream whose directory is at the end. */
+    public SparseExtentHeader header() {
+        return header;
+    }
+
+    /** The embedded descriptor. */
+    public VmdkDescriptor descriptor() {
+        return descriptor;
+    }
+
+    /** The disk kind. */
+    public Subformat subformat() {
+        return descriptor.createType();
+    }
+
+    /** Whether the first header said GD_AT_END, so that {@link #header()} is the footer (VMware's layout). */
+    public boolean gdAtEnd() {
+        return gdAtEnd;
+    }
+
+    /** The guest size in bytes: capacity × 512. */
+    public long virtualSize() {
+        return header.capacityBytes();
+    }
+
+    /** The file's length when it was opened. */
+    long fileLength() {
+        return fileLength;
+    }
+
+    String name() {
+        return name;
+    }
+
+    FileChannel file() {
+        return file;
+    }
+
+    /** The grain table sector for directory entry {@code index} (0 = no table), unsigned. */
+    long gdEntry(int index) {
+        return Integer.toUnsignedLong(gd[index]);
+    }
+
+    /** Reads the grain table at {@code sector} (checked to lie inside the file) into {@code into}. */
+    void readGt(int index, long sector, int[] into) throws IOException {
+        SparseExtentHeader.inside("grain table " + index, sector, header.gtSectors(), fileLength);
+        gtBuf.clear();
+        readAt(file, gtBuf, sector * VmdkLimits.SECTOR, name, "grain table " + index);
+        gtBuf.flip().asIntBuffer().get(into, 0, header.numGTEsPerGT());
+    }
+
+    /** Guest bytes of grain {@code grain}: a whole grain, or less for the last one. */
+    int grainLength(long grain) {
+        return (int) Math.min(header.grainBytes(), virtualSize() - grain * header.grainBytes());
+    }
+
+    /**
+     * Checks that a grain table entry (neither 0 nor a zeroed-grain 1) may point to data: not into the metadata
+     * before {@code overHead} and, for an uncompressed grain, with its guest bytes inside the file.
+     */
+    void checkGrainSector(long grain, long sector) throws FormatException {
+        if (sector < header.overHead()) {
+            throw new FormatException("VMDK " + name + ": grain " + grain + " maps to sector " + sector
+                    + ", inside the metadata before overHead " + header.overHead());
+        }
+        if (!header.has(SparseExtentHeader.FLAG_COMPRESSED)
+                && sector * VmdkLimits.SECTOR > fileLength - grainLength(grain)) {
+            throw new FormatException("VMDK " + name + ": grain " + grain + " at sector " + sector
+                    + " lies beyond the end of the file (" + fileLength + " bytes)");
+        }
+    }
+
+    /**
+     * Reads, checks and inflates the compressed grain at {@code sector}.
+     *
+     * @return the grain's guest bytes, valid until the next call
+     */
+    ByteBuffer compressedGrain(long grain, long sector) throws IOException {
+        if (codec == null) {
+            codec = new GrainCodec(header.grainBytes());
+            compressedBuf = ByteBuffer.allocateDirect(Math.toIntExact(StreamMarker.GrainMarker.BYTES
+                    + VmdkLimits.maxCompressedGrain(header.grainBytes())));
+        }
+        String where = "sector " + sector + " of " + name;
+        long pos = sector * VmdkLimits.SECTOR;
+        compressedBuf.clear().limit((int) Math.min(compressedBuf.capacity(), fileLength - pos));
+        if (compressedBuf.limit() < StreamMarker.GrainMarker.BYTES) {
+            throw new FormatException("VMDK grain " + grain + " at " + where + " lies beyond the end of the file");
+        }
+        readAt(file, compressedBuf, pos, name, "grain " + grain);
+        compressedBuf.flip();
+        StreamMarker.GrainMarker m = StreamMarker.GrainMarker.parse(compressedBuf, header,
+                grain * header.grainSize(), where);
+        if (m.size() > compressedBuf.limit() - StreamMarker.GrainMarker.BYTES) {
+            throw new FormatException("VMDK grain marker at " + where + ": " + m.size()
+                    + " compressed bytes run past the end of the file");
+        }
+        lastMarkerSize = m.size();
+        ByteBuffer data = compressedBuf.slice(StreamMarker.GrainMarker.BYTES, m.size());
+        return codec.inflate(data, grainLength(grain), where);
+    }
+
+    /** The compressed size of the grain {@link #compressedGrain} read last. */
+    int lastMarkerSize() {
+        return lastMarkerSize;
+    }
+
+    /**
+     * Writes the whole guest content, {@link #virtualSize()} bytes in order, to {@code out}. Unallocated and zeroed
+     * grains come from a shared buffer of zeros, runs of adjacent uncompressed grains go through one
+     * {@link FileChannel#transferTo} (sendfile when {@code out} is a pipe or file), compressed grains are inflated
+     * one at a time. {@code out} is only written, never positioned, so a pipe will do.
+     *
+     * @throws FormatException when a grain table or grain breaks a rule; bytes before it were already written
+     */
+    public void readRaw(WritableByteChannel out, Progress progress) throws IOException {
+        Writer w = new Writer(out, progress);
+        int perGt = header.numGTEsPerGT();
+        int[] gt = new int[perGt];
+        boolean compressed = header.has(SparseExtentHeader.FLAG_COMPRESSED);
+        boolean zeroed = header.has(SparseExtentHeader.FLAG_ZEROED_GRAIN_GTE);
+        long grains = header.grains();
+        for (int i = 0; i < gd.length; i++) {
+            long gtSector = gdEntry(i);
+            if (gtSector != 0) {
+                readGt(i, gtSector, gt);
+            }
+            for (int j = 0; j < perGt; j++) {
+                long grain = (long) i * perGt + j;
+                if (grain >= grains) {
+                    break;
+                }
+                int len = grainLength(grain);
+                long gte = gtSector == 0 ? 0 : Integer.toUnsignedLong(gt[j]);
+                if (gte == 0 || (gte == 1 && zeroed)) {
+                    w.zeros(len);
+                    continue;
+                }
+                checkGrainSector(grain, gte);
+                if (compressed) {
+                    w.buffer(compressedGrain(grain, gte));
+                } else {
+                    w.data(gte * VmdkLimits.SECTOR, len);
+                }
+            }
+        }
+        w.flush();
+    }
+
+    /** Coalesces zeros and adjacent file ranges, keeping guest order: at most one kind is pending at a time. */
+    private final class Writer {
+        private final WritableByteChannel out;
+        private final Progress progress;
+        private long zeros;
+        private long runStart;
+        private long runLength;
+
+        Writer(WritableByteChannel out, Progress progress) {
+            this.out = out;
+            this.progress = progress;
+        }
+
+        void zeros(long n) throws IOException {
+            flushRun();
+            zeros += n;
+        }
+
+        void data(long pos, long n) throws IOException {
+            flushZeros();
+            if (runLength > 0 && runStart + runLength == pos) {
+                runLength += n;
+                return;
+            }
+            flushRun();
+            runStart = pos;
+            runLength = n;
+        }
+
+        void buffer(ByteBuffer b) throws IOException {
+            flush();
+            int n = b.remaining();
+            ChannelIo.writeFully(out, b);
+            progress.advance(n);
+        }
+
+        void flush() throws IOException {
+            flushZeros();
+            flushRun();
+        }
+
+        private void flushZeros() throws IOException {
+            while (zeros > 0) {
+                ByteBuffer z = ZEROS.duplicate();
+                z.limit((int) Math.min(z.capacity(), zeros));
+                int n = z.remaining();
+                ChannelIo.writeFully(out, z);
+                zeros -= n;
+                progress.advance(n);
+            }
+        }
+
+        private void flushRun() throws IOException {
+            long pos = runStart;
+            long end = runStart + runLength;
+            runLength = 0;
+            while (pos < end) {
+                long n = file.transferTo(pos, Math.min(CHUNK, end - pos), out);
+                if (n <= 0) {
+                    if (file.size() <= pos) {
+                        throw new FormatException("VMDK " + name + ": file ends at byte " + pos
+                                + " inside a grain");
+                    }
+                    continue;
+                }
+                pos += n;
+                progress.advance(n);
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        if (codec != null) {
+            codec.close();
+        }
+    }
+}
