@@ -81,6 +81,36 @@ public final class SparseRawImporter {
         return written;
     }
 
+    /**
+     * Copies everything {@code in} delivers, to its end, into {@code target} at offset 0, skipping zero blocks;
+     * for image files that travel verbatim ({@code qcow2+size}, {@code vmdk+size}), whose length only the end of
+     * the stream tells. The caller sets the file's length to the returned count.
+     *
+     * @return the number of bytes the stream held
+     * @throws FormatException when the stream goes on past {@code limit} bytes
+     */
+    public long copyToEnd(ReadableByteChannel in, long limit, FileChannel target, Progress progress)
+            throws IOException {
+        long pos = 0;
+        while (true) {
+            buf.clear();
+            int got = ChannelIo.readFully(in, buf);
+            if (got == 0) {
+                return pos;
+            }
+            if (pos + got > limit) {
+                throw new FormatException("stream goes on past " + limit + " bytes, the most this import accepts");
+            }
+            writeNonZero(target, pos, got);
+            pos += got;
+            progress.advance(got);
+            if (pos - hinted >= WRITEBACK_STEP) {
+                hint.written(hinted, pos - hinted);
+                hinted = pos;
+            }
+        }
+    }
+
     /** Writes the non-zero runs of {@code buf[0, len)} at {@code base}; consecutive data blocks go in one write. */
     private long writeNonZero(FileChannel target, long base, int len) throws IOException {
         long written = 0;

@@ -38,8 +38,12 @@ final class DirAlloc {
         }
         switch (format) {
             case RAW, SUBVOL -> { }
-            case QCOW2, VMDK -> throw new StorageException("creating " + format.id()
-                    + " volumes needs native " + format.id() + " support, not implemented yet");
+            case QCOW2, VMDK -> {
+                if (DirStorage.codec(format).isEmpty()) {
+                    throw new StorageException("creating " + format.id() + " volumes needs native " + format.id()
+                            + " support, not implemented yet");
+                }
+            }
             case OVA, OVF -> throw new StorageException("cannot allocate volumes of format " + format.id());
         }
         if (format == DiskFormat.SUBVOL && sizeKiB != 0) {
@@ -70,13 +74,26 @@ final class DirAlloc {
                 } else {
                     Files.createFile(path);
                     rollback.add(() -> Files.deleteIfExists(path));
-                    sizeRaw(path, sizeKiB * 1024);
+                    if (format == DiskFormat.RAW) {
+                        sizeRaw(path, sizeKiB * 1024);
+                    } else {
+                        createImage(path, format, sizeKiB * 1024);
+                    }
                 }
             } catch (FileAlreadyExistsException e) {
                 throw new StorageException("disk image '" + path + "' already exists");
             }
             rollback.commit(() -> storage.env().linux().fsyncDirectory(dir));
             return storage.id(volname);
+        }
+    }
+
+    private void createImage(Path path, DiskFormat format, long bytes) throws IOException {
+        Preallocation pre = storage.section().preallocation().orElse(Preallocation.METADATA);
+        try (FileChannel ch = FileChannel.open(path, java.nio.file.StandardOpenOption.READ,
+                java.nio.file.StandardOpenOption.WRITE)) {
+            DirStorage.codec(format).orElseThrow().create(ch, bytes, pre);
+            ch.force(true);
         }
     }
 

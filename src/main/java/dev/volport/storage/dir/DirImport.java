@@ -24,6 +24,7 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.EnumSet;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -40,6 +41,7 @@ final class DirImport {
     private final StreamFormat format;
     private final TransferOptions opts;
     private final LinuxCalls linux;
+    private final Optional<ImageCodec> codec;
 
     DirImport(DirStorage storage, DirVolumeName vol, StreamFormat format, TransferOptions opts) {
         this.storage = storage;
@@ -47,10 +49,21 @@ final class DirImport {
         this.format = format;
         this.opts = opts;
         this.linux = storage.env().linux();
+        this.codec = DirStorage.codec(vol.format());
+    }
+
+    /** How the stream's bytes become the volume's file. */
+    private enum Plan {
+        /** raw stream into a raw file, zero blocks left as holes */
+        RAW,
+        /** raw stream converted into a qcow2/VMDK image while it arrives */
+        CONVERT,
+        /** the image file itself, copied to the end of the stream and validated before the commit */
+        VERBATIM
     }
 
     VolumeId run(ReadableByteChannel in, Progress progress) throws IOException {
-        validate();
+        Plan plan = validate();
         DirLayout layout = storage.layout();
         Path target = layout.root().resolve(vol.relativePath());
         boolean images = vol.type() == ContentType.IMAGES || vol.type() == ContentType.ROOTDIR;
@@ -80,7 +93,7 @@ final class DirImport {
                 Files.createFile(staging);
                 rollback.add(() -> Files.deleteIfExists(staging));
             }
-            write(staging, size, in, progress);
+            write(plan, staging, size, in, progress);
             Path finalPath = dir.resolve(name);
             String finalName = name;
             rollback.commit(() -> commit(staging, finalPath, finalName));
@@ -90,7 +103,7 @@ final class DirImport {
         }
     }
 
-    private void validate() throws StorageException {
+    private Plan validate() throws StorageException {
         if (!IMPORTABLE.contains(format)) {
             throw new StorageException("volume import format '" + format + "' not available for storage type 'dir'");
         }
@@ -113,17 +126,30 @@ final class DirImport {
                     + opts.base().get().value() + "')");
         }
         boolean images = vol.type() == ContentType.IMAGES || vol.type() == ContentType.ROOTDIR;
-        if (images && data != vol.format()) {
-            throw new StorageException("cannot import format " + format + " into a file of format "
-                    + vol.format().id());
-        }
         if (!images && !EnumSet.of(ContentType.ISO, ContentType.VZTMPL, ContentType.SNIPPETS, ContentType.IMPORT)
                 .contains(vol.type())) {
             throw new StorageException("importing volume of type '" + vol.type().id() + "' not implemented");
         }
-        if (format != StreamFormat.RAW_SIZE) {
+        if (!images) {
+            if (format != StreamFormat.RAW_SIZE) {
+                throw new StorageException("cannot import format " + format + " into a " + vol.type().id()
+                        + " volume");
+            }
+            return Plan.RAW;
+        }
+        boolean converting = data == DiskFormat.RAW && codec.isPresent();
+        if (data != vol.format() && !converting) {
+            throw new StorageException("cannot import format " + format + " into a file of format "
+                    + vol.format().id());
+        }
+        if (data == DiskFormat.SUBVOL) {
             throw new StorageException("import of " + format + " into storage type 'dir' is not implemented yet");
         }
+        if (containerFormat && codec.isEmpty()) {
+            throw new StorageException("import of " + format + " needs native " + data.id()
+                    + " support, not implemented yet");
+        }
+        return converting ? Plan.CONVERT : containerFormat ? Plan.VERBATIM : Plan.RAW;
     }
 
     private static long readHeader(ReadableByteChannel in) throws IOException {
@@ -141,19 +167,38 @@ final class DirImport {
                 DirLayout.takenNames(dir));
     }
 
-    private void write(Path staging, long size, ReadableByteChannel in, Progress progress) throws IOException {
-        progress.start("import " + storage.id(vol.volname()), size);
+    /** The most a verbatim image stream may hold: internal snapshots let a file outgrow its virtual size. */
+    static long verbatimLimit(long virtualSize) {
+        long limit = virtualSize > (Long.MAX_VALUE - (1L << 30)) / 16 ? Long.MAX_VALUE : virtualSize * 16 + (1L << 30);
+        return limit;
+    }
+
+    private void write(Plan plan, Path staging, long size, ReadableByteChannel in, Progress progress)
+            throws IOException {
+        String what = storage.id(vol.volname()).toString();
+        progress.start("import " + what, plan == Plan.VERBATIM ? -1 : size);
         try (RandomAccessFile raf = new RandomAccessFile(staging.toFile(), "rw");
              FileChannel ch = raf.getChannel();
              LinuxCalls.Writeback writeback = linux.writeback(staging)) {
-            raf.setLength(size);
-            new SparseRawImporter(writeback::start).copy(in, size, ch, progress);
+            switch (plan) {
+                case RAW -> {
+                    raf.setLength(size);
+                    new SparseRawImporter(writeback::start).copy(in, size, ch, progress);
+                }
+                case CONVERT -> codec.orElseThrow().convert(in, size, ch, progress);
+                case VERBATIM -> {
+                    long length = new SparseRawImporter(writeback::start).copyToEnd(in, verbatimLimit(size), ch,
+                            progress);
+                    raf.setLength(length);
+                    codec.orElseThrow().validate(ch, what, size);
+                }
+            }
             ch.force(true);
         } catch (VolportException e) {
-            throw new StorageException("import into " + storage.id(vol.volname()) + " failed: " + e.getMessage(), e);
+            throw new StorageException("import into " + what + " failed: " + e.getMessage(), e);
         } catch (IOException e) {
-            throw new StorageException("import into " + storage.id(vol.volname()) + " failed: writing '" + staging
-                    + "': " + e.getMessage(), e);
+            throw new StorageException("import into " + what + " failed: writing '" + staging + "': "
+                    + e.getMessage(), e);
         } finally {
             progress.finish();
         }

@@ -5,6 +5,7 @@ import dev.volport.config.StorageSection;
 import dev.volport.format.StreamFormat;
 import dev.volport.format.raw.RawSizeExporter;
 import dev.volport.io.Progress;
+import dev.volport.io.SizeHeader;
 import dev.volport.os.LinuxCalls;
 import dev.volport.storage.Storage;
 import dev.volport.storage.StorageEnvironment;
@@ -17,6 +18,7 @@ import dev.volport.volume.ContentType;
 import dev.volport.volume.DirVolumeName;
 import dev.volport.volume.DiskFormat;
 import dev.volport.volume.VolumeId;
+import dev.volport.volume.VolumeNameException;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.ReadableByteChannel;
@@ -55,6 +57,14 @@ public final class DirStorage implements Storage {
         return section;
     }
 
+    /** The image codec of a volume format, for the formats whose native code exists. */
+    static Optional<ImageCodec> codec(DiskFormat format) {
+        return switch (format) {
+            case VMDK -> Optional.of(new VmdkCodec());
+            case QCOW2, RAW, SUBVOL, OVA, OVF -> Optional.empty();
+        };
+    }
+
     StorageEnvironment env() {
         return env;
     }
@@ -87,30 +97,46 @@ public final class DirStorage implements Storage {
                     + id(volname) + describe(options));
         }
         Path file = layout.root().resolve(vol.relativePath());
-        switch (format) {
-            case RAW_SIZE -> exportRaw(volname, vol, file, out, progress);
-            case TAR_SIZE, QCOW2_SIZE, VMDK_SIZE, ZFS, BTRFS -> throw new StorageException(
-                    "export of " + id(volname) + " as " + format + " is not implemented yet");
+        if (vol.ovaMember().isPresent()) {
+            throw new StorageException("export of " + id(volname) + ": a disk inside an OVA cannot be exported"
+                    + " on its own");
         }
-    }
-
-    private void exportRaw(String volname, DirVolumeName vol, Path file, WritableByteChannel out, Progress progress)
-            throws IOException {
-        if (vol.format() != DiskFormat.RAW && vol.type() != ContentType.IMPORT) {
-            throw new StorageException("export of " + vol.format().id() + " volume " + id(volname)
-                    + " as raw+size needs native " + vol.format().id() + " conversion, not implemented yet");
-        }
+        Optional<ImageCodec> codec = codec(vol.format());
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
              LinuxCalls.Extents extents = env.linux().extents(file)) {
-            long size = ch.size();
-            progress.start("export " + id(volname), size);
-            try {
-                RawSizeExporter.export(ch, extents, size, out, progress);
-            } finally {
-                progress.finish();
+            String what = id(volname).toString();
+            switch (format) {
+                case RAW_SIZE -> {
+                    if (codec.isPresent()) {
+                        long size = codec.get().virtualSize(ch, what);
+                        progress.start("export " + what, size);
+                        SizeHeader.write(out, size);
+                        codec.get().readRaw(ch, what, options.snapshot(), out, progress);
+                    } else if (vol.format() == DiskFormat.QCOW2) {
+                        throw new StorageException("export of qcow2 volume " + what + " as raw+size needs native"
+                                + " qcow2 conversion, not implemented yet");
+                    } else {
+                        long size = ch.size();
+                        progress.start("export " + what, size);
+                        RawSizeExporter.export(ch, extents, size, out, progress);
+                    }
+                }
+                case QCOW2_SIZE, VMDK_SIZE -> {
+                    ImageCodec c = codec.orElseThrow(() -> new StorageException("export of " + what + " as "
+                            + format + " needs native " + vol.format().id() + " support, not implemented yet"));
+                    long virtual = c.virtualSize(ch, what);
+                    long length = ch.size();
+                    progress.start("export " + what, length);
+                    SizeHeader.write(out, virtual);
+                    RawSizeExporter.copyBody(ch, extents, length, out, progress);
+                }
+                case TAR_SIZE, ZFS, BTRFS -> throw new StorageException(
+                        "export of " + what + " as " + format + " is not implemented yet");
             }
         } catch (NoSuchFileException e) {
             throw new StorageException("volume " + id(volname) + " does not exist (no file '" + file + "')");
+        } finally {
+            progress.finish();
         }
     }
 
@@ -186,9 +212,18 @@ public final class DirStorage implements Storage {
             return;
         }
         try {
+            DirVolumeName.parse(volname);
+        } catch (VolumeNameException notAVolume) {
+            return; // a file the volume grammar does not describe: not listed, like the reference
+        }
+        try {
             out.add(info(volname));
-        } catch (VolportException notAVolume) {
-            // a file the volume grammar does not describe: not listed, like the reference
+        } catch (VolportException unreadable) {
+            // listed all the same, so that a damaged volume can be seen and freed
+            env.warnings().println("volport: " + unreadable.getMessage());
+            DirVolumeName vol = DirVolumeName.parse(volname);
+            out.add(new VolumeInfo(id(volname), vol.type(), vol.format(), 0, 0, vol.vmid(), Optional.empty(),
+                    java.time.Instant.EPOCH));
         }
     }
 
@@ -220,6 +255,12 @@ public final class DirStorage implements Storage {
                     + (vol.format() == DiskFormat.SUBVOL ? "directory" : "regular file"));
         }
         long size = dir ? 0 : attrs.size();
+        Optional<ImageCodec> codec = codec(vol.format());
+        if (codec.isPresent()) {
+            try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
+                size = codec.get().virtualSize(ch, id(volname).toString());
+            }
+        }
         long used = dir ? 0 : env.linux().allocatedBytes(file);
         return new VolumeInfo(id(volname), vol.type(), vol.format(), size, used, vol.vmid(),
                 vol.base().map(b -> b.vmid() + "/" + b.fileName()), attrs.creationTime().toInstant());

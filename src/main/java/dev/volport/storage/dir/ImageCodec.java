@@ -1,0 +1,39 @@
+package dev.volport.storage.dir;
+
+import dev.volport.config.Preallocation;
+import dev.volport.io.Progress;
+import dev.volport.volume.SnapshotName;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.ReadableByteChannel;
+import java.nio.channels.WritableByteChannel;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * What a {@code dir} storage needs of an image format (qcow2, VMDK): the format packages' readers, validators and
+ * writers behind one face, so export, import and allocation treat both alike. Channels are never closed here.
+ */
+interface ImageCodec {
+    /** The guest-visible size in bytes, from the image's header. */
+    long virtualSize(FileChannel image, String name) throws IOException;
+
+    /** Internal snapshots, if the format has them. */
+    List<String> snapshots(FileChannel image, String name) throws IOException;
+
+    /** Streams the guest content (current state or {@code snapshot}) in order; nothing else is written. */
+    void readRaw(FileChannel image, String name, Optional<SnapshotName> snapshot, WritableByteChannel out,
+            Progress progress) throws IOException;
+
+    /** Checks a received image completely before it is committed; {@code declared} is the stream's size header. */
+    void validate(FileChannel image, String name, long declared) throws IOException;
+
+    /** Writes an empty image of {@code size} bytes into the empty {@code out}. */
+    void create(FileChannel out, long size, Preallocation preallocation) throws IOException;
+
+    /**
+     * Converts exactly {@code size} raw bytes read from {@code raw} into an image written to the empty {@code out},
+     * refusing a stream that is shorter or longer.
+     */
+    void convert(ReadableByteChannel raw, long size, FileChannel out, Progress progress) throws IOException;
+}

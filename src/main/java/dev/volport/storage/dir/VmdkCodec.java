@@ -1,0 +1,57 @@
+package dev.volport.storage.dir;
+
+import dev.volport.config.Preallocation;
+import dev.volport.format.vmdk.VmdkImage;
+import dev.volport.format.vmdk.VmdkValidator;
+import dev.volport.format.vmdk.VmdkWriter;
+import dev.volport.io.Progress;
+import dev.volport.storage.StorageException;
+import dev.volport.volume.SnapshotName;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.ReadableByteChannel;
+import java.nio.channels.WritableByteChannel;
+import java.util.List;
+import java.util.Optional;
+
+/** VMDK (monolithicSparse, streamOptimized) through {@code format.vmdk}. VMDK has no internal snapshots. */
+final class VmdkCodec implements ImageCodec {
+    @Override
+    public long virtualSize(FileChannel image, String name) throws IOException {
+        try (VmdkImage img = VmdkImage.open(image, name)) {
+            return img.virtualSize();
+        }
+    }
+
+    @Override
+    public List<String> snapshots(FileChannel image, String name) {
+        return List.of();
+    }
+
+    @Override
+    public void readRaw(FileChannel image, String name, Optional<SnapshotName> snapshot, WritableByteChannel out,
+            Progress progress) throws IOException {
+        if (snapshot.isPresent()) {
+            throw new StorageException(name + ": VMDK volumes have no snapshots (asked for '"
+                    + snapshot.get().value() + "')");
+        }
+        try (VmdkImage img = VmdkImage.open(image, name)) {
+            img.readRaw(out, progress);
+        }
+    }
+
+    @Override
+    public void validate(FileChannel image, String name, long declared) throws IOException {
+        VmdkValidator.validate(image, name, declared);
+    }
+
+    @Override
+    public void create(FileChannel out, long size, Preallocation preallocation) throws IOException {
+        VmdkWriter.create(out, size);
+    }
+
+    @Override
+    public void convert(ReadableByteChannel raw, long size, FileChannel out, Progress progress) throws IOException {
+        VmdkWriter.convert(raw, size, out, progress);
+    }
+}
