@@ -80,6 +80,11 @@ public final class LinuxCalls {
                 FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
     }
 
+    private static final class Syncfs {
+        static final MethodHandle H = Lib.bind("syncfs",
+                FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
+    }
+
     private static final class Fallocate {
         static final MethodHandle H = Lib.bind("fallocate", FunctionDescriptor.of(ValueLayout.JAVA_INT,
                 ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG));
@@ -159,6 +164,27 @@ public final class LinuxCalls {
             int rc = (int) Fsync.H.invokeExact(state, fd);
             if (rc != 0) {
                 throw failure("fsync " + dir, state);
+            }
+        } catch (IOException | RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        } finally {
+            close(fd);
+        }
+    }
+
+    /**
+     * Flushes the whole filesystem that holds {@code dir} ({@code syncfs}): the one call that makes a freshly
+     * extracted tree of many files durable.
+     */
+    public void syncfs(Path dir) throws IOException {
+        int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(Lib.CAPTURE);
+            int rc = (int) Syncfs.H.invokeExact(state, fd);
+            if (rc != 0) {
+                throw failure("syncfs " + dir, state);
             }
         } catch (IOException | RuntimeException | Error e) {
             throw e;

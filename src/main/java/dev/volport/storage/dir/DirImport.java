@@ -3,6 +3,8 @@ package dev.volport.storage.dir;
 import dev.volport.VolportException;
 import dev.volport.format.StreamFormat;
 import dev.volport.format.raw.SparseRawImporter;
+import dev.volport.format.tar.TarImporter;
+import dev.volport.format.tar.TarLimits;
 import dev.volport.io.Progress;
 import dev.volport.io.SizeHeader;
 import dev.volport.os.LinuxCalls;
@@ -59,7 +61,9 @@ final class DirImport {
         /** raw stream converted into a qcow2/VMDK image while it arrives */
         CONVERT,
         /** the image file itself, copied to the end of the stream and validated before the commit */
-        VERBATIM
+        VERBATIM,
+        /** a tar stream extracted into a staging directory that becomes the subvolume */
+        TAR
     }
 
     VolumeId run(ReadableByteChannel in, Progress progress) throws IOException {
@@ -90,8 +94,13 @@ final class DirImport {
                 }
                 name = rename ? nextFreeName(dir) : vol.fileName();
                 staging = DirLayout.stagingFor(dir.resolve(name), ProcessHandle.current().pid());
-                Files.createFile(staging);
-                rollback.add(() -> Files.deleteIfExists(staging));
+                if (plan == Plan.TAR) {
+                    Files.createDirectory(staging);
+                    rollback.add(() -> DirLayout.deleteTree(staging));
+                } else {
+                    Files.createFile(staging);
+                    rollback.add(() -> Files.deleteIfExists(staging));
+                }
             }
             write(plan, staging, size, in, progress);
             Path finalPath = dir.resolve(name);
@@ -143,7 +152,7 @@ final class DirImport {
                     + vol.format().id());
         }
         if (data == DiskFormat.SUBVOL) {
-            throw new StorageException("import of " + format + " into storage type 'dir' is not implemented yet");
+            return Plan.TAR;
         }
         if (containerFormat && codec.isEmpty()) {
             throw new StorageException("import of " + format + " needs native " + data.id()
@@ -176,6 +185,10 @@ final class DirImport {
     private void write(Plan plan, Path staging, long size, ReadableByteChannel in, Progress progress)
             throws IOException {
         String what = storage.id(vol.volname()).toString();
+        if (plan == Plan.TAR) {
+            extract(staging, size, in, progress, what);
+            return;
+        }
         progress.start("import " + what, plan == Plan.VERBATIM ? -1 : size);
         try (RandomAccessFile raf = new RandomAccessFile(staging.toFile(), "rw");
              FileChannel ch = raf.getChannel();
@@ -198,6 +211,24 @@ final class DirImport {
             throw new StorageException("import into " + what + " failed: " + e.getMessage(), e);
         } catch (IOException e) {
             throw new StorageException("import into " + what + " failed: writing '" + staging + "': "
+                    + e.getMessage(), e);
+        } finally {
+            progress.finish();
+        }
+    }
+
+    /** Extracts the tar stream into the staging directory, then flushes the filesystem holding it. */
+    private void extract(Path staging, long size, ReadableByteChannel in, Progress progress, String what)
+            throws IOException {
+        progress.start("import " + what, -1);
+        TarLimits limits = size > 0 ? TarLimits.DEFAULTS.withMaxTotalBytes(size) : TarLimits.DEFAULTS;
+        try {
+            new TarImporter().extract(in, staging, limits, progress);
+            linux.syncfs(staging);
+        } catch (VolportException e) {
+            throw new StorageException("import into " + what + " failed: " + e.getMessage(), e);
+        } catch (IOException e) {
+            throw new StorageException("import into " + what + " failed: extracting into '" + staging + "': "
                     + e.getMessage(), e);
         } finally {
             progress.finish();

@@ -4,6 +4,8 @@ import dev.volport.VolportException;
 import dev.volport.config.StorageSection;
 import dev.volport.format.StreamFormat;
 import dev.volport.format.raw.RawSizeExporter;
+import dev.volport.format.tar.TarExporter;
+import dev.volport.format.tar.TarOptions;
 import dev.volport.io.Progress;
 import dev.volport.io.SizeHeader;
 import dev.volport.os.LinuxCalls;
@@ -101,6 +103,10 @@ public final class DirStorage implements Storage {
             throw new StorageException("export of " + id(volname) + ": a disk inside an OVA cannot be exported"
                     + " on its own");
         }
+        if (format == StreamFormat.TAR_SIZE) {
+            exportTar(volname, file, out, progress);
+            return;
+        }
         Optional<ImageCodec> codec = codec(vol.format());
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
              LinuxCalls.Extents extents = env.linux().extents(file)) {
@@ -130,11 +136,29 @@ public final class DirStorage implements Storage {
                     SizeHeader.write(out, virtual);
                     RawSizeExporter.copyBody(ch, extents, length, out, progress);
                 }
-                case TAR_SIZE, ZFS, BTRFS -> throw new StorageException(
+                case TAR_SIZE -> throw new AssertionError("tar is exported above");
+                case ZFS, BTRFS -> throw new StorageException(
                         "export of " + what + " as " + format + " is not implemented yet");
             }
         } catch (NoSuchFileException e) {
             throw new StorageException("volume " + id(volname) + " does not exist (no file '" + file + "')");
+        } finally {
+            progress.finish();
+        }
+    }
+
+    /**
+     * A subvolume as {@code tar+size}: size header 0 (a directory without quota, as the reference sends it), then
+     * the tree's inner contents ({@code ./…}) as GNU tar writes them with the reference's flags.
+     */
+    private void exportTar(String volname, Path dir, WritableByteChannel out, Progress progress) throws IOException {
+        if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+            throw new StorageException("volume " + id(volname) + " does not exist (no directory '" + dir + "')");
+        }
+        progress.start("export " + id(volname), -1);
+        try {
+            SizeHeader.write(out, 0);
+            new TarExporter().export(dir, out, TarOptions.DEFAULTS, progress);
         } finally {
             progress.finish();
         }

@@ -24,7 +24,7 @@ import java.util.stream.Stream;
  * metadata for comparison. Uses the real tools (mknod, mkfifo, setfacl, getfacl, setfattr, getfattr, setcap,
  * chown, touch, mount); a missing tool fails the test.
  */
-final class TreeFixture {
+public final class TreeFixture {
     static final String[] GNU_TAR_FLAGS = {"--one-file-system", "-p", "--sparse", "--numeric-owner", "--acls",
         "--xattrs", "--xattrs-include=user.*", "--xattrs-include=security.capability"};
 
@@ -41,7 +41,7 @@ final class TreeFixture {
     }
 
     /** Builds the tree in {@code root} (which exists); a tmpfs is mounted on {@code root/mnt}. */
-    static void build(Path root) throws Exception {
+    public static void build(Path root) throws Exception {
         Path r = root;
         Files.writeString(r.resolve("plain"), "plain text\n");
         Files.write(r.resolve("empty"), new byte[0]);
@@ -111,7 +111,7 @@ final class TreeFixture {
     }
 
     /** Unmounts {@code root/mnt} if mounted. */
-    static void unmount(Path root) throws Exception {
+    public static void unmount(Path root) throws Exception {
         Path mnt = root.resolve("mnt");
         if (Files.isDirectory(mnt) && !Files.getFileStore(mnt).equals(Files.getFileStore(root))) {
             run(root, "umount", mnt.toString());
@@ -123,7 +123,7 @@ final class TreeFixture {
      * size, mtime in ns, link target, device numbers, content hash, hard-link group, allocated blocks of sparse
      * files, {@code user.*}/{@code security.capability} attributes and {@code getfacl -cpn}.
      */
-    static List<String> dump(Path root) throws Exception {
+    public static List<String> dump(Path root) throws Exception {
         Object rootDev = Files.getAttribute(root, "unix:dev", LinkOption.NOFOLLOW_LINKS);
         Map<String, String> lines = new TreeMap<>();
         Map<Object, String> firstByInode = new TreeMap<>();
