@@ -172,6 +172,15 @@ public record Qcow2Header(int version, long backingFileOffset, int backingFileSi
     }
 
     /**
+     * Whether {@code prefix} (from its position, not modified) starts with the qcow2 magic: a pure probe for
+     * format detection, reading at most 4 bytes.
+     */
+    public static boolean matches(ByteBuffer prefix) {
+        return prefix.remaining() >= 4
+                && prefix.duplicate().order(ByteOrder.BIG_ENDIAN).getInt(prefix.position()) == MAGIC;
+    }
+
+    /**
      * Parses and checks a header; {@code cluster0} holds the first bytes of the file from its position (a full
      * cluster, or the whole file when it is shorter) and is not modified.
      *

@@ -19,7 +19,9 @@ import java.util.Set;
  * <p>Memory is bounded independently of the virtual size: one L1 window of 32 KiB and an L2 cache of at most
  * {@link Qcow2Limits#L2_CACHE_BYTES} per image in the chain, plus one cluster for decompression (two for its
  * input). Backing files are followed only through the {@link BackingResolver}, at most
- * {@link Qcow2Limits#MAX_BACKING_DEPTH} deep, and a name seen twice in one chain is refused as a loop.
+ * {@link Qcow2Limits#MAX_BACKING_DEPTH} deep, and a name seen twice in one chain is refused as a loop. The
+ * resolver is only asked about names of the linked-clone form ({@link Qcow2Validator#isLinkedCloneBase});
+ * any other name (absolute, {@code json:}, URLs, other relative paths) is refused without asking.
  *
  * <p>The caller keeps ownership of the channel it passes to {@link #open}; channels returned by the resolver
  * belong to this image and are closed by {@link #close}. Not thread-safe.
@@ -88,14 +90,16 @@ public final class Qcow2Image implements AutoCloseable {
                 throw new FormatException(prefix + ": backing chain deeper than "
                         + Qcow2Limits.MAX_BACKING_DEPTH);
             }
-            Optional<FileChannel> resolved = resolver.resolve(backingName);
+            // Defence in depth: the resolver is never even asked about another form of name.
+            Optional<FileChannel> resolved = Qcow2Validator.isLinkedCloneBase(backingName)
+                    ? resolver.resolve(backingName) : Optional.empty();
             if (resolved.isEmpty()) {
                 throw new FormatException(prefix + " not allowed (only a linked-clone base"
                         + " ../VMID/base-VMID-disk-N.qcow2 in the same storage is followed)");
             }
             FileChannel bf = resolved.get();
             try {
-                backing = open(bf, backingName, resolver, depth + 1, chain, bf);
+                backing = open(bf, name + " -> " + backingName, resolver, depth + 1, chain, bf);
             } catch (IOException | RuntimeException e) {
                 bf.close();
                 throw e;

@@ -183,6 +183,10 @@ class Qcow2ReaderOracleTest {
             q.readRaw(snapshot, out, Progress.NONE);
             long size = snapshot.isPresent() ? q.snapshot(snapshot.get()).virtualSize() : q.virtualSize();
             assertThat(out.bytes).isEqualTo(size);
+            // Every image qemu-img made must also pass the import validator.
+            Qcow2Validator.Report report = Qcow2Validator.validate(ch, image.toString(), q.virtualSize());
+            assertThat(report.backingFileName()).isEqualTo(q.backingFileName());
+            assertThat(report.snapshots()).isEqualTo(q.snapshots());
         }
         assertThat(out.hex()).as("raw content of %s %s", image.getFileName(), snapshot).isEqualTo(expected);
     }
