@@ -42,7 +42,7 @@ final class HeaderParser {
         range("cluster_bits", clusterBits, Qcow2Limits.MIN_CLUSTER_BITS, Qcow2Limits.MAX_CLUSTER_BITS);
         int clusterSize = 1 << clusterBits;
         // Everything the header describes lives in cluster 0, which may be cut short by the end of the file.
-        int area = (int) Math.min(b.remaining(), clusterSize);
+        int area = Math.min(b.remaining(), clusterSize);
 
         long incompat = 0;
         long compat = 0;

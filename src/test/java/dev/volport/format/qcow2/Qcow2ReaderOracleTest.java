@@ -66,6 +66,33 @@ class Qcow2ReaderOracleTest {
     }
 
     @Test
+    void streamsIntoAPipe() throws Exception {
+        Path image = dir.resolve("pipe.qcow2");
+        create(image, List.of(), "6M");
+        io(image, WRITES);
+        java.nio.channels.Pipe pipe = java.nio.channels.Pipe.open();
+        Qemu.DigestChannel digest = new Qemu.DigestChannel();
+        Thread drain = Thread.ofPlatform().start(() -> {
+            java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate(1 << 16);
+            try (var source = pipe.source()) {
+                while (source.read(buf.clear()) >= 0) {
+                    digest.write(buf.flip());
+                }
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        try (FileChannel ch = FileChannel.open(image, StandardOpenOption.READ);
+                Qcow2Image q = Qcow2Image.open(ch, image.toString(), BackingResolver.NONE);
+                var sink = pipe.sink()) {
+            q.readRaw(Optional.empty(), sink, Progress.NONE);
+        }
+        drain.join(60_000);
+        assertThat(digest.bytes).isEqualTo(6L << 20);
+        assertThat(digest.hex()).isEqualTo(Qemu.rawSha(image, Optional.empty()));
+    }
+
+    @Test
     void zeroClustersV3() throws IOException {
         Path image = dir.resolve("zero.qcow2");
         create(image, List.of(), "8M");
