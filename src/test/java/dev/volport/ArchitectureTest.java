@@ -1,5 +1,6 @@
 package dev.volport;
 
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 
 import com.tngtech.archunit.core.domain.JavaClasses;
@@ -51,6 +52,15 @@ class ArchitectureTest {
     void formatsNeverReachStoragesTransfersOrCli() {
         forbid("dev.volport.format..", "dev.volport.config..", "dev.volport.storage..", "dev.volport.transfer..",
                 "dev.volport.migrate..", "dev.volport.cli..");
+    }
+
+    @Test
+    void qcow2UsesOnlyFormatIoOsAndZstd() {
+        classes().that().resideInAPackage("dev.volport.format.qcow2..").should().onlyDependOnClassesThat()
+                .resideInAnyPackage("dev.volport", "dev.volport.format", "dev.volport.format.qcow2..",
+                        "dev.volport.io..", "dev.volport.os..", "java..", "com.github.luben.zstd..")
+                .because("issue 3: the qcow2 format layer depends only on format, io, os, the JDK and zstd-jni")
+                .check(classes);
     }
 
     @Test

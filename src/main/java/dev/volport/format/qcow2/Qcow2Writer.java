@@ -1,0 +1,305 @@
+package dev.volport.format.qcow2;
+
+import dev.volport.format.FormatException;
+import dev.volport.io.ChannelIo;
+import dev.volport.io.Progress;
+import dev.volport.io.ZeroBlocks;
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.channels.ReadableByteChannel;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Writes new qcow2 files: version 3, 64 KiB clusters, 16-bit refcounts (refcount_order 4), no extensions; the
+ * shape {@code qemu-img create -f qcow2} makes (image-formats.md A.13-A.15). Every host cluster of the result
+ * is used exactly once, so every refcount is 1 and COPIED is set on every L1 and L2 entry; {@code qemu-img check}
+ * finds no errors and no leaks. The stored virtual size is always a multiple of 512 bytes
+ * ({@link #sectorAligned}): a raw input of another length gets zeros up to the next multiple.
+ *
+ * <p>Memory: the L1 table (8 bytes per 512 MiB of virtual size, at most {@link Qcow2Limits#MAX_L1_BYTES}, so
+ * virtual sizes up to {@link #MAX_VIRTUAL_SIZE}), one L2 table and one 1 MiB buffer.
+ */
+public final class Qcow2Writer {
+    /** log2 of the cluster size written. */
+    public static final int CLUSTER_BITS = 16;
+    /** The cluster size written: 64 KiB. */
+    public static final int CLUSTER_SIZE = 1 << CLUSTER_BITS;
+    /** Entries of one L2 table. */
+    static final int L2_ENTRIES = CLUSTER_SIZE / 8;
+    /** refcount_order written: 16-bit refcounts. */
+    public static final int REFCOUNT_ORDER = 4;
+    /** Largest virtual size written: what an L1 table of {@link Qcow2Limits#MAX_L1_BYTES} maps (2 PiB). */
+    public static final long MAX_VIRTUAL_SIZE = Qcow2Limits.MAX_L1_BYTES / 8 * ((long) L2_ENTRIES << CLUSTER_BITS);
+    /** Raw bytes read per round in {@link #convert}. */
+    static final int BUFFER = 1 << 20;
+
+    private static final long REFCOUNTS_PER_BLOCK = CLUSTER_SIZE * 8L / (1 << REFCOUNT_ORDER);
+
+    /** How much of a new image's data area is allocated up front (qemu-img's {@code preallocation}). */
+    public enum Preallocation {
+        /** Only header, refcount structures and an empty L1 table. */
+        OFF,
+        /** Every L2 table and data cluster is mapped; the data area is a hole. */
+        METADATA,
+        /** As {@link #METADATA}, and the data area is reserved (by the {@link SpaceReserver}). */
+        FALLOC,
+        /** As {@link #METADATA}, and the data area is written with zeros. */
+        FULL
+    }
+
+    /** Reserves file space without writing it, e.g. {@code fallocate(2)} bound to the file's path. */
+    @FunctionalInterface
+    public interface SpaceReserver {
+        void reserve(long offset, long length) throws IOException;
+    }
+
+    private Qcow2Writer() {
+    }
+
+    /**
+     * Writes an empty image of {@code virtualSize} bytes into {@code out} (a new, empty file), from offset 0.
+     * {@link Preallocation#FALLOC} writes zeros here, since a channel cannot be fallocated; use
+     * {@link #create(FileChannel, long, Preallocation, SpaceReserver)} to reserve space instead.
+     *
+     * @throws IllegalArgumentException for a size outside [1, {@link #MAX_VIRTUAL_SIZE}]
+     */
+    public static void create(FileChannel out, long virtualSize, Preallocation prealloc) throws IOException {
+        create(out, virtualSize, prealloc, (offset, length) -> writeZeros(out, offset, length));
+    }
+
+    /**
+     * As {@link #create(FileChannel, long, Preallocation)}, reserving the data area of
+     * {@link Preallocation#FALLOC} through {@code reserver}.
+     */
+    public static void create(FileChannel out, long requestedSize, Preallocation prealloc, SpaceReserver reserver)
+            throws IOException {
+        checkSize(requestedSize);
+        long virtualSize = sectorAligned(requestedSize);
+        int l1Size = (int) l1Entries(virtualSize);
+        long l1Clusters = clustersFor(l1Size * 8L);
+        boolean mapped = prealloc != Preallocation.OFF;
+        long l2Tables = mapped ? l1Size : 0;
+        long dataClusters = mapped ? clustersFor(virtualSize) : 0;
+        // Layout: header, refcount table, refcount blocks, L1, L2 tables, data (qemu-img's order).
+        long[] rb = refcountLayout(1 + l1Clusters + l2Tables + dataClusters);
+        long reftable = 1;
+        long refblocks = reftable + rb[0];
+        long l1 = refblocks + rb[1];
+        long l2 = l1 + l1Clusters;
+        long dataStart = l2 + l2Tables;
+        long total = dataStart + dataClusters;
+
+        long[] l1Table = new long[l1Size];
+        if (mapped) {
+            ByteBuffer table = cluster();
+            long guestCluster = 0;
+            long guestClusters = clustersFor(virtualSize);
+            for (int i = 0; i < l1Size; i++) {
+                l1Table[i] = Entries.COPIED | (l2 + i) * CLUSTER_SIZE;
+                table.clear();
+                for (int j = 0; j < L2_ENTRIES; j++, guestCluster++) {
+                    table.putLong(guestCluster < guestClusters
+                            ? Entries.COPIED | (dataStart + guestCluster) * CLUSTER_SIZE : 0);
+                }
+                writeAt(out, table.flip(), (l2 + i) * CLUSTER_SIZE);
+            }
+        }
+        writeTables(out, virtualSize, l1Table, l1, reftable, rb, total);
+        if (mapped) {
+            long dataBytes = dataClusters * CLUSTER_SIZE;
+            switch (prealloc) {
+                case FULL -> writeZeros(out, dataStart * CLUSTER_SIZE, dataBytes);
+                case FALLOC -> reserver.reserve(dataStart * CLUSTER_SIZE, dataBytes);
+                default -> writeAt(out, ByteBuffer.allocate(1), total * CLUSTER_SIZE - 1);
+            }
+        } else {
+            // Like qemu-img: the file ends with the L1 table's last entry.
+            out.truncate(l1 * CLUSTER_SIZE + l1Size * 8L);
+        }
+    }
+
+    /**
+     * Converts exactly {@code size} raw bytes from {@code raw} into a qcow2 image in {@code out} (a new, empty,
+     * regular file). Only clusters holding a non-zero byte are stored. Data clusters and L2 tables are written
+     * as the stream goes, in guest order from cluster 1; the L1 table, the refcount structures and the header
+     * follow at the end (qcow2 places no order on clusters).
+     *
+     * @return the length of the qcow2 file in bytes
+     * @throws FormatException when the stream ends before {@code size} bytes or goes on after them
+     * @throws IllegalArgumentException for a size outside [1, {@link #MAX_VIRTUAL_SIZE}]
+     */
+    public static long convert(ReadableByteChannel raw, long size, FileChannel out, Progress progress)
+            throws IOException {
+        checkSize(size);
+        int l1Size = (int) l1Entries(sectorAligned(size));
+        long[] l1Table = new long[l1Size];
+        long[] l2Table = new long[L2_ENTRIES];
+        ByteBuffer buf = ByteBuffer.allocateDirect(BUFFER);
+        MemorySegment seg = MemorySegment.ofBuffer(buf);
+        ByteBuffer table = cluster();
+        long next = 1;
+        long pos = 0;
+        long bytesPerL1 = (long) L2_ENTRIES * CLUSTER_SIZE;
+        while (pos < size) {
+            int want = (int) Math.min(BUFFER, size - pos);
+            buf.clear().limit(want);
+            int got = ChannelIo.readFully(raw, buf);
+            if (got < want) {
+                throw new FormatException("raw stream ended after " + (pos + got) + " of " + size
+                        + " bytes announced by its size header (truncated)");
+            }
+            int padded = (int) clustersFor(got) * CLUSTER_SIZE;
+            buf.limit(buf.capacity());
+            for (int k = got; k < padded; k++) {
+                buf.put(k, (byte) 0);
+            }
+            int runStart = -1;
+            for (int off = 0; off <= padded; off += CLUSTER_SIZE) {
+                boolean data = off < padded && !ZeroBlocks.isZero(seg, off, CLUSTER_SIZE);
+                if (data) {
+                    long guest = pos + off;
+                    l2Table[(int) ((guest >>> CLUSTER_BITS) % L2_ENTRIES)] = Entries.COPIED
+                            | (next + (runStart < 0 ? 0 : (off - runStart) / CLUSTER_SIZE)) * CLUSTER_SIZE;
+                    if (runStart < 0) {
+                        runStart = off;
+                    }
+                } else if (runStart >= 0) {
+                    writeAt(out, buf.duplicate().limit(off).position(runStart), next * CLUSTER_SIZE);
+                    next += (off - runStart) / CLUSTER_SIZE;
+                    runStart = -1;
+                }
+            }
+            pos += got;
+            progress.advance(got);
+            if (pos % bytesPerL1 == 0 || pos == size) {
+                // One L2 range is complete: store its table if it maps anything.
+                int l1Index = (int) ((pos - 1) / bytesPerL1);
+                if (Arrays.stream(l2Table).anyMatch(e -> e != 0)) {
+                    table.clear().asLongBuffer().put(l2Table);
+                    writeAt(out, table.clear(), next * CLUSTER_SIZE);
+                    l1Table[l1Index] = Entries.COPIED | next * CLUSTER_SIZE;
+                    next++;
+                    Arrays.fill(l2Table, 0);
+                }
+            }
+        }
+        buf.clear().limit(1);
+        if (ChannelIo.readFully(raw, buf) > 0) {
+            throw new FormatException("raw stream goes on past the " + size + " bytes announced by its size header");
+        }
+        long l1 = next;
+        long[] rb = refcountLayout(l1 + clustersFor(l1Size * 8L));
+        long reftable = l1 + clustersFor(l1Size * 8L);
+        long total = reftable + rb[0] + rb[1];
+        writeTables(out, sectorAligned(size), l1Table, l1, reftable, rb, total);
+        long length = total * CLUSTER_SIZE;
+        out.truncate(length);
+        return length;
+    }
+
+    /**
+     * The virtual size stored for {@code size}: rounded up to a multiple of 512, as qemu-img does, because QEMU
+     * reads a qcow2 size in whole 512-byte sectors (it would drop a partial last sector).
+     */
+    public static long sectorAligned(long size) {
+        return (size + 511) & ~511L;
+    }
+
+    private static void checkSize(long virtualSize) {
+        if (virtualSize < 1 || virtualSize > MAX_VIRTUAL_SIZE - 511) {
+            throw new IllegalArgumentException("virtual size " + virtualSize + " outside [1, " + (MAX_VIRTUAL_SIZE - 511)
+                    + "]");
+        }
+    }
+
+    private static long l1Entries(long virtualSize) {
+        long perEntry = (long) L2_ENTRIES << CLUSTER_BITS;
+        return (virtualSize + perEntry - 1) / perEntry;
+    }
+
+    private static long clustersFor(long bytes) {
+        return (bytes + CLUSTER_SIZE - 1) >>> CLUSTER_BITS;
+    }
+
+    private static ByteBuffer cluster() {
+        return ByteBuffer.allocate(CLUSTER_SIZE).order(ByteOrder.BIG_ENDIAN);
+    }
+
+    /**
+     * Sizes the refcount table and blocks for a file of {@code otherClusters} clusters plus themselves.
+     *
+     * @return {refcount table clusters, refcount block clusters}
+     */
+    static long[] refcountLayout(long otherClusters) {
+        long tableClusters = 1;
+        long blocks = 1;
+        while (true) {
+            long total = otherClusters + tableClusters + blocks;
+            long needBlocks = (total + REFCOUNTS_PER_BLOCK - 1) / REFCOUNTS_PER_BLOCK;
+            long needTable = clustersFor(needBlocks * 8);
+            if (needBlocks <= blocks && needTable <= tableClusters) {
+                return new long[] {tableClusters, blocks};
+            }
+            blocks = Math.max(blocks, needBlocks);
+            tableClusters = Math.max(tableClusters, needTable);
+        }
+    }
+
+    /**
+     * Writes the L1 table at cluster {@code l1}, the refcount table at cluster {@code reftable} followed by its
+     * blocks (refcount 1 for clusters [0, total)), and the header.
+     */
+    private static void writeTables(FileChannel out, long size, long[] l1Table, long l1, long reftable, long[] rb,
+            long total) throws IOException {
+        ByteBuffer c = cluster();
+        for (int start = 0; start < l1Table.length; start += L2_ENTRIES) {
+            int n = Math.min(L2_ENTRIES, l1Table.length - start);
+            c.clear().asLongBuffer().put(l1Table, start, n);
+            writeAt(out, c.clear().limit(n * 8), (l1 + start / L2_ENTRIES) * CLUSTER_SIZE);
+        }
+        long blocks = reftable + rb[0];
+        for (long t = 0; t < rb[0]; t++) {
+            c.clear();
+            for (int k = 0; k < L2_ENTRIES; k++) {
+                long index = t * L2_ENTRIES + k;
+                c.putLong(index < rb[1] ? (blocks + index) * CLUSTER_SIZE : 0);
+            }
+            writeAt(out, c.flip(), (reftable + t) * CLUSTER_SIZE);
+        }
+        for (long b = 0; b < rb[1]; b++) {
+            c.clear();
+            for (long k = 0; k < REFCOUNTS_PER_BLOCK; k++) {
+                c.putShort((short) (b * REFCOUNTS_PER_BLOCK + k < total ? 1 : 0));
+            }
+            writeAt(out, c.flip(), (blocks + b) * CLUSTER_SIZE);
+        }
+        Qcow2Header h = new Qcow2Header(3, 0, 0, CLUSTER_BITS, size, 0, l1Table.length, l1 * CLUSTER_SIZE,
+                reftable * CLUSTER_SIZE, (int) rb[0], 0, 0, 0, 0, 0, REFCOUNT_ORDER, Qcow2Header.V3_HEADER_LENGTH,
+                0, List.of(), Optional.empty(), List.of(), Optional.empty(), Optional.empty(), Optional.empty(),
+                Optional.empty());
+        c.clear();
+        h.write(c);
+        writeAt(out, c.flip(), 0);
+    }
+
+    private static void writeAt(FileChannel out, ByteBuffer buf, long offset) throws IOException {
+        long at = offset;
+        while (buf.hasRemaining()) {
+            at += out.write(buf, at);
+        }
+    }
+
+    private static void writeZeros(FileChannel out, long offset, long length) throws IOException {
+        ByteBuffer zeros = ByteBuffer.allocateDirect(BUFFER);
+        for (long done = 0; done < length; ) {
+            int n = (int) Math.min(BUFFER, length - done);
+            writeAt(out, zeros.clear().limit(n), offset + done);
+            done += n;
+        }
+    }
+}

@@ -1,0 +1,91 @@
+package dev.volport.format.qcow2;
+
+import dev.volport.format.FormatException;
+import dev.volport.io.ChannelIo;
+import dev.volport.io.Progress;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.WritableByteChannel;
+
+/**
+ * The ordered output of a guest-content read. Consecutive host ranges of one file are merged into one transfer
+ * (up to {@link #MAX_RUN} bytes), zeros come from one shared read-only buffer, and nothing ever seeks on
+ * {@code out}, so it may be a pipe.
+ */
+final class RawSink {
+    /** Longest merged host range. */
+    static final long MAX_RUN = 64L << 20;
+    private static final int ZERO_CHUNK = 1 << 20;
+    private static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(ZERO_CHUNK).asReadOnlyBuffer();
+
+    private final WritableByteChannel out;
+    private final Progress progress;
+    private final String name;
+    private FileChannel runFile;
+    private long runStart;
+    private long runLength;
+    private long written;
+
+    RawSink(WritableByteChannel out, Progress progress, String name) {
+        this.out = out;
+        this.progress = progress;
+        this.name = name;
+    }
+
+    /** Bytes handed to {@code out} so far. */
+    long written() {
+        return written;
+    }
+
+    /** {@code length} bytes of {@code file} at {@code offset} (already checked to lie inside it). */
+    void host(FileChannel file, long offset, long length) throws IOException {
+        if (file == runFile && offset == runStart + runLength && runLength + length <= MAX_RUN) {
+            runLength += length;
+            return;
+        }
+        flush();
+        runFile = file;
+        runStart = offset;
+        runLength = length;
+    }
+
+    /** {@code length} zero bytes. */
+    void zeros(long length) throws IOException {
+        flush();
+        long left = length;
+        while (left > 0) {
+            int n = (int) Math.min(left, ZERO_CHUNK);
+            ChannelIo.writeFully(out, ZEROS.duplicate().limit(n));
+            left -= n;
+            advance(n);
+        }
+    }
+
+    /** Bytes from memory (a decompressed cluster). */
+    void bytes(byte[] data, int offset, int length) throws IOException {
+        flush();
+        ChannelIo.writeFully(out, ByteBuffer.wrap(data, offset, length));
+        advance(length);
+    }
+
+    /** Writes the pending host range. */
+    void flush() throws IOException {
+        while (runLength > 0) {
+            long n = runFile.transferTo(runStart, runLength, out);
+            if (n <= 0) {
+                throw new FormatException("qcow2 image " + name + ": file ended at " + runStart
+                        + " while " + runLength + " more bytes were expected (did it shrink?)");
+            }
+            runStart += n;
+            runLength -= n;
+            advance(n);
+        }
+        runFile = null;
+    }
+
+    private void advance(long n) {
+        written += n;
+        progress.advance(n);
+    }
+}
