@@ -63,7 +63,7 @@ class ImageTransferIT {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"vmdk"})
+    @ValueSource(strings = {"qcow2", "vmdk"})
     void allocCreatesAnImageQemuImgAccepts(String fmt) throws Exception {
         assertThat(ok(bash(v + " alloc src 100 vm-100-disk-0." + fmt + " 1G"))).contains("successfully created");
         Path img = file("src", "100/vm-100-disk-0." + fmt);
@@ -75,7 +75,8 @@ class ImageTransferIT {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"vmdk:", "vmdk:-o subformat=streamOptimized"})
+    @ValueSource(strings = {"qcow2:", "qcow2:-c", "qcow2:-o compat=0.10", "vmdk:",
+        "vmdk:-o subformat=streamOptimized"})
     void rawExportOfAnImageEqualsQemuImgConvert(String spec) throws Exception {
         String fmt = spec.substring(0, spec.indexOf(':'));
         Path img = qemuImage(fmt, spec.substring(spec.indexOf(':') + 1));
@@ -89,7 +90,7 @@ class ImageTransferIT {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"vmdk"})
+    @ValueSource(strings = {"qcow2", "vmdk"})
     void verbatimTransferWithSnapshotsKeepsTheFile(String fmt) throws Exception {
         Path img = qemuImage(fmt, "");
         String vol = "100/vm-100-disk-0." + fmt;
@@ -102,7 +103,7 @@ class ImageTransferIT {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"vmdk"})
+    @ValueSource(strings = {"qcow2", "vmdk"})
     void rawStreamIntoAnImageVolumeIsConvertedWhileStreaming(String fmt) throws Exception {
         Path raw = tmp.resolve("in.raw");
         ok(bash("truncate -s 10000000 " + q(raw) + " && dd if=/dev/urandom of=" + q(raw)
@@ -112,13 +113,55 @@ class ImageTransferIT {
         assertThat(ok(r)).contains("successfully imported 'dst:100/vm-100-disk-0." + fmt + "'");
         Path out = file("dst", "100/vm-100-disk-0." + fmt);
         ok(bash("qemu-img check -f " + fmt + " " + q(out)));
-        // VMDK sizes are whole sectors: the 10000000-byte stream becomes 10000384 bytes, zero-padded
+        // image sizes are whole sectors: the 10000000-byte stream becomes 10000384 bytes, zero-padded
         ok(bash("truncate -s %10000384 " + q(raw) + " 2>/dev/null; truncate -s 10000384 " + q(raw)));
         ok(bash("qemu-img compare -f raw -F " + fmt + " " + q(raw) + " " + q(out)));
     }
 
+    @org.junit.jupiter.api.Test
+    void qcow2SnapshotsExportAsRawAndTravelWithSnapshots() throws Exception {
+        Path img = qemuImage("qcow2", "");
+        ok(bash("qemu-img snapshot -c before " + q(img) + " && qemu-io -f qcow2 -c 'write -P 0x5a 1M 2M' " + q(img)));
+        String vol = "src:100/vm-100-disk-0.qcow2";
+        for (String snap : new String[] {"before", ""}) {
+            Path ref = tmp.resolve("ref-" + snap + ".raw");
+            ok(bash("qemu-img convert -f qcow2 -O raw " + (snap.isEmpty() ? "" : "-l snapshot.name=" + snap + " ")
+                    + q(img) + " " + q(ref)));
+            String got = sha(v + " export " + vol + " raw+size - " + (snap.isEmpty() ? "" : "--snapshot " + snap)
+                    + " | tail -c +9");
+            assertThat(got).as(snap).isEqualTo(sha("cat " + q(ref)));
+        }
+        assertThat(ok(bash(v + " export-formats " + vol + " --snapshot before"))).isEqualTo("raw+size\n");
+        ok(bash(v + " export " + vol + " qcow2+size - --with-snapshots 1 | " + v
+                + " import dst:100/vm-100-disk-0.qcow2 qcow2+size - --with-snapshots 1"));
+        assertThat(ok(bash("qemu-img snapshot -l " + q(file("dst", "100/vm-100-disk-0.qcow2"))))).contains("before");
+    }
+
+    @org.junit.jupiter.api.Test
+    void linkedCloneReadsThroughItsBase() throws Exception {
+        Path raw = tmp.resolve("base.raw");
+        ok(bash("head -c 8M /dev/urandom > " + q(raw)));
+        Path baseDir = file("src", "100");
+        Files.createDirectories(baseDir);
+        Files.createDirectories(file("src", "101"));
+        ok(bash("qemu-img convert -f raw -O qcow2 " + q(raw) + " " + q(baseDir.resolve("base-100-disk-0.qcow2"))));
+        Path clone = file("src", "101/vm-101-disk-0.qcow2");
+        ok(bash("cd " + q(file("src", "101")) + " && qemu-img create -f qcow2 -F qcow2 -b ../100/base-100-disk-0.qcow2"
+                + " vm-101-disk-0.qcow2 && qemu-io -f qcow2 -c 'write -P 0x11 0 64k' vm-101-disk-0.qcow2"));
+        Path ref = tmp.resolve("clone.raw");
+        ok(bash("qemu-img convert -f qcow2 -O raw " + q(clone) + " " + q(ref)));
+        String got = sha(v + " export src:100/base-100-disk-0.qcow2/101/vm-101-disk-0.qcow2 raw+size - | tail -c +9");
+        assertThat(got).isEqualTo(sha("cat " + q(ref)));
+        // a backing file anywhere else is refused, not followed
+        ok(bash("cd " + q(file("src", "101")) + " && qemu-img create -f qcow2 -F raw -b /etc/hostname"
+                + " vm-101-disk-1.qcow2 1M"));
+        Result evil = bash(v + " export src:101/vm-101-disk-1.qcow2 raw+size - | wc -c");
+        assertThat(evil.exit()).isEqualTo(1);
+        assertThat(evil.err()).startsWith("volport: ").contains("backing");
+    }
+
     @ParameterizedTest
-    @ValueSource(strings = {"vmdk"})
+    @ValueSource(strings = {"qcow2", "vmdk"})
     void damagedVerbatimStreamsLeaveNothing(String fmt) throws Exception {
         Path img = qemuImage(fmt, "");
         long virtual = 24L << 20;

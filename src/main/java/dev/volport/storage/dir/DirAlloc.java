@@ -38,12 +38,7 @@ final class DirAlloc {
         }
         switch (format) {
             case RAW, SUBVOL -> { }
-            case QCOW2, VMDK -> {
-                if (DirStorage.codec(format).isEmpty()) {
-                    throw new StorageException("creating " + format.id() + " volumes needs native " + format.id()
-                            + " support, not implemented yet");
-                }
-            }
+            case QCOW2, VMDK -> { }
             case OVA, OVF -> throw new StorageException("cannot allocate volumes of format " + format.id());
         }
         if (format == DiskFormat.SUBVOL && sizeKiB != 0) {
@@ -92,7 +87,7 @@ final class DirAlloc {
         Preallocation pre = storage.section().preallocation().orElse(Preallocation.METADATA);
         try (FileChannel ch = FileChannel.open(path, java.nio.file.StandardOpenOption.READ,
                 java.nio.file.StandardOpenOption.WRITE)) {
-            DirStorage.codec(format).orElseThrow().create(ch, bytes, pre);
+            storage.codec(format, path).orElseThrow().create(ch, bytes, pre);
             ch.force(true);
         }
     }

@@ -22,10 +22,18 @@ final class DirFormats {
     private DirFormats() {
     }
 
-    /** Export: nothing for a snapshot or incremental stream; else the import rules. */
+    /**
+     * Export: nothing for an incremental stream; for a snapshot, nothing either (the reference) except a qcow2
+     * image's internal snapshot, which volport converts to {@code raw+size} (more than the reference lists, never
+     * less); else the import rules.
+     */
     static List<StreamFormat> export(DirVolumeName vol, TransferOptions opts) {
-        if (opts.snapshot().isPresent() || opts.base().isPresent()) {
+        if (opts.base().isPresent()) {
             return List.of();
+        }
+        if (opts.snapshot().isPresent()) {
+            return vol.format() == DiskFormat.QCOW2 && !opts.withSnapshots() ? List.of(StreamFormat.RAW_SIZE)
+                    : List.of();
         }
         return formats(vol, opts.withSnapshots());
     }

@@ -51,7 +51,7 @@ final class DirImport {
         this.format = format;
         this.opts = opts;
         this.linux = storage.env().linux();
-        this.codec = DirStorage.codec(vol.format());
+        this.codec = storage.codec(vol.format(), storage.layout().root().resolve(vol.relativePath()));
     }
 
     /** How the stream's bytes become the volume's file. */

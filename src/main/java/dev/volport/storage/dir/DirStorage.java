@@ -59,11 +59,12 @@ public final class DirStorage implements Storage {
         return section;
     }
 
-    /** The image codec of a volume format, for the formats whose native code exists. */
-    static Optional<ImageCodec> codec(DiskFormat format) {
+    /** The image codec for the file {@code file} of format {@code format}; empty for raw files and directories. */
+    Optional<ImageCodec> codec(DiskFormat format, Path file) {
         return switch (format) {
             case VMDK -> Optional.of(new VmdkCodec());
-            case QCOW2, RAW, SUBVOL, OVA, OVF -> Optional.empty();
+            case QCOW2 -> Optional.of(new Qcow2Codec(file, env.linux()));
+            case RAW, SUBVOL, OVA, OVF -> Optional.empty();
         };
     }
 
@@ -107,7 +108,7 @@ public final class DirStorage implements Storage {
             exportTar(volname, file, out, progress);
             return;
         }
-        Optional<ImageCodec> codec = codec(vol.format());
+        Optional<ImageCodec> codec = codec(vol.format(), file);
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
              LinuxCalls.Extents extents = env.linux().extents(file)) {
             String what = id(volname).toString();
@@ -118,9 +119,6 @@ public final class DirStorage implements Storage {
                         progress.start("export " + what, size);
                         SizeHeader.write(out, size);
                         codec.get().readRaw(ch, what, options.snapshot(), out, progress);
-                    } else if (vol.format() == DiskFormat.QCOW2) {
-                        throw new StorageException("export of qcow2 volume " + what + " as raw+size needs native"
-                                + " qcow2 conversion, not implemented yet");
                     } else {
                         long size = ch.size();
                         progress.start("export " + what, size);
@@ -279,7 +277,7 @@ public final class DirStorage implements Storage {
                     + (vol.format() == DiskFormat.SUBVOL ? "directory" : "regular file"));
         }
         long size = dir ? 0 : attrs.size();
-        Optional<ImageCodec> codec = codec(vol.format());
+        Optional<ImageCodec> codec = codec(vol.format(), file);
         if (codec.isPresent()) {
             try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
                 size = codec.get().virtualSize(ch, id(volname).toString());

@@ -39,6 +39,7 @@ class DirFormatsTest {
         "100/subvol-100-disk-0.subvol | true  |  |      |            | ",
         "100/vm-100-disk-0.raw    | false | snap1 |     |            | raw+size",
         "100/vm-100-disk-0.qcow2  | true  | snap1 |     |            | qcow2+size",
+        "100/vm-100-disk-0.qcow2  | false | snap1 |     | raw+size   | raw+size",
         "100/vm-100-disk-0.raw    | false |      | base1 |          | ",
         "iso/debian.iso           | false |      |      | raw+size   | raw+size",
         "vztmpl/debian.tar.zst    | false |      |      | raw+size   | raw+size",

@@ -208,9 +208,9 @@ class DirStorageTest {
         assertThatThrownBy(() -> storage.importVolume("100/vm-100-disk-0.raw", StreamFormat.ZFS,
                 TransferOptions.DEFAULT, neverRead, Progress.NONE))
                 .hasMessage("volume import format 'zfs' not available for storage type 'dir'");
-        assertThatThrownBy(() -> storage.importVolume("100/vm-100-disk-0.qcow2", StreamFormat.RAW_SIZE,
+        assertThatThrownBy(() -> storage.importVolume("100/subvol-100-disk-0.subvol", StreamFormat.RAW_SIZE,
                 TransferOptions.DEFAULT, neverRead, Progress.NONE))
-                .hasMessage("cannot import format raw+size into a file of format qcow2");
+                .hasMessage("cannot import format raw+size into a file of format subvol");
         assertThatThrownBy(() -> storage.importVolume("../../etc/passwd", StreamFormat.RAW_SIZE,
                 TransferOptions.DEFAULT, neverRead, Progress.NONE)).isInstanceOf(IOException.class);
     }
