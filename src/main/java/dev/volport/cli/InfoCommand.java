@@ -31,7 +31,7 @@ final class InfoCommand implements Callable<Integer> {
         } else {
             m.put("path", root.ctx.storage(volume).path(volume.volName()).toString());
             m.forEach((k, val) -> {
-                if (val != null) {
+                if (val != null && !(val instanceof java.util.List<?> l && l.isEmpty())) {
                     System.out.println(k + ": " + val
                             + (k.equals("size") || k.equals("used") ? " (" + ProgressPrinter.bytes((Long) val) + ")"
                             : ""));

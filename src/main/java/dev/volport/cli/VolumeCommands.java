@@ -18,6 +18,7 @@ final class VolumeCommands {
         m.put("used", v.used());
         m.put("vmid", v.vmid().isPresent() ? v.vmid().getAsInt() : null);
         m.put("parent", v.parent().orElse(null));
+        m.put("snapshots", v.snapshots());
         m.put("ctime", v.ctime().getEpochSecond());
         return m;
     }

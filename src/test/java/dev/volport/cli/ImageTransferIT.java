@@ -132,6 +132,7 @@ class ImageTransferIT {
             assertThat(got).as(snap).isEqualTo(sha("cat " + q(ref)));
         }
         assertThat(ok(bash(v + " export-formats " + vol + " --snapshot before"))).isEqualTo("raw+size\n");
+        assertThat(ok(bash(v + " info " + vol + " --output json"))).contains("\"snapshots\":[\"before\"]");
         ok(bash(v + " export " + vol + " qcow2+size - --with-snapshots 1 | " + v
                 + " import dst:100/vm-100-disk-0.qcow2 qcow2+size - --with-snapshots 1"));
         assertThat(ok(bash("qemu-img snapshot -l " + q(file("dst", "100/vm-100-disk-0.qcow2"))))).contains("before");
@@ -152,6 +153,8 @@ class ImageTransferIT {
         ok(bash("qemu-img convert -f qcow2 -O raw " + q(clone) + " " + q(ref)));
         String got = sha(v + " export src:100/base-100-disk-0.qcow2/101/vm-101-disk-0.qcow2 raw+size - | tail -c +9");
         assertThat(got).isEqualTo(sha("cat " + q(ref)));
+        assertThat(ok(bash(v + " info src:101/vm-101-disk-0.qcow2 --output json")))
+                .contains("\"parent\":\"100/base-100-disk-0.qcow2\"", "\"size\":8388608");
         // a backing file anywhere else is refused, not followed
         ok(bash("cd " + q(file("src", "101")) + " && qemu-img create -f qcow2 -F raw -b /etc/hostname"
                 + " vm-101-disk-1.qcow2 1M"));

@@ -152,8 +152,10 @@ class LauncherIT {
     void wrongRequestsAreRefusedBeforeReadingTheStream() throws Exception {
         assertOneErrorLine(bash("true | " + v + " import nosuch:100/vm-100-disk-0.raw raw+size -"), 1,
                 "storage 'nosuch' does not exist");
-        assertOneErrorLine(bash("true | " + v + " import dst:100/vm-100-disk-0.qcow2 raw+size -"), 1,
-                "cannot import format raw+size into a file of format qcow2");
+        assertOneErrorLine(bash("true | " + v + " import dst:100/subvol-100-disk-0.subvol raw+size -"), 1,
+                "cannot import format raw+size into a file of format subvol");
+        assertOneErrorLine(bash("true | " + v + " import dst:100/vm-100-disk-0.raw qcow2+size - --with-snapshots 1"),
+                1, "cannot import format qcow2+size into a file of format raw");
         assertOneErrorLine(bash("true | " + v + " import dst:100/vm-100-disk-0.raw raw+size - --with-snapshots 1"),
                 1, "cannot be imported with snapshots");
         for (String hostile : new String[] {"dst:../../../../etc/passwd", "dst:100/../../x.raw",

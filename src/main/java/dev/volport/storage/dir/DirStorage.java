@@ -245,7 +245,7 @@ public final class DirStorage implements Storage {
             env.warnings().println("volport: " + unreadable.getMessage());
             DirVolumeName vol = DirVolumeName.parse(volname);
             out.add(new VolumeInfo(id(volname), vol.type(), vol.format(), 0, 0, vol.vmid(), Optional.empty(),
-                    java.time.Instant.EPOCH));
+                    List.of(), java.time.Instant.EPOCH));
         }
     }
 
@@ -277,15 +277,22 @@ public final class DirStorage implements Storage {
                     + (vol.format() == DiskFormat.SUBVOL ? "directory" : "regular file"));
         }
         long size = dir ? 0 : attrs.size();
+        Optional<String> parent = vol.base().map(b -> b.vmid() + "/" + b.fileName());
+        List<String> snapshots = List.of();
         Optional<ImageCodec> codec = codec(vol.format(), file);
         if (codec.isPresent()) {
+            String what = id(volname).toString();
             try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
-                size = codec.get().virtualSize(ch, id(volname).toString());
+                size = codec.get().virtualSize(ch, what);
+                snapshots = codec.get().snapshots(ch, what);
+                if (parent.isEmpty()) {
+                    parent = codec.get().baseVolume(ch, what);
+                }
             }
         }
         long used = dir ? 0 : env.linux().allocatedBytes(file);
-        return new VolumeInfo(id(volname), vol.type(), vol.format(), size, used, vol.vmid(),
-                vol.base().map(b -> b.vmid() + "/" + b.fileName()), attrs.creationTime().toInstant());
+        return new VolumeInfo(id(volname), vol.type(), vol.format(), size, used, vol.vmid(), parent, snapshots,
+                attrs.creationTime().toInstant());
     }
 
     @Override

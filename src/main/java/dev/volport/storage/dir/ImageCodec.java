@@ -21,6 +21,9 @@ interface ImageCodec {
     /** Internal snapshots, if the format has them. */
     List<String> snapshots(FileChannel image, String name) throws IOException;
 
+    /** The base volume ({@code VMID/base-…}) a linked clone reads through, if the image is one. */
+    Optional<String> baseVolume(FileChannel image, String name) throws IOException;
+
     /** Streams the guest content (current state or {@code snapshot}) in order; nothing else is written. */
     void readRaw(FileChannel image, String name, Optional<SnapshotName> snapshot, WritableByteChannel out,
             Progress progress) throws IOException;

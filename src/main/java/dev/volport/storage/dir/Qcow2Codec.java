@@ -70,6 +70,14 @@ final class Qcow2Codec implements ImageCodec {
     }
 
     @Override
+    public Optional<String> baseVolume(FileChannel image, String name) throws IOException {
+        try (Qcow2Image img = Qcow2Image.open(image, name, resolver)) {
+            return img.backingFileName().map(LINKED_BASE::matcher).filter(Matcher::matches)
+                    .map(m -> m.group(1) + "/" + m.group(2));
+        }
+    }
+
+    @Override
     public void readRaw(FileChannel image, String name, Optional<SnapshotName> snapshot, WritableByteChannel out,
             Progress progress) throws IOException {
         try (Qcow2Image img = Qcow2Image.open(image, name, resolver)) {

@@ -29,6 +29,11 @@ final class VmdkCodec implements ImageCodec {
     }
 
     @Override
+    public Optional<String> baseVolume(FileChannel image, String name) {
+        return Optional.empty();
+    }
+
+    @Override
     public void readRaw(FileChannel image, String name, Optional<SnapshotName> snapshot, WritableByteChannel out,
             Progress progress) throws IOException {
         if (snapshot.isPresent()) {
