@@ -15,6 +15,9 @@ public final class Main {
     public static int run(String... args) {
         Context ctx = new Context();
         CommandLine cl = new CommandLine(new VolportCommand(ctx));
+        for (String name : VolportCommand.needed(args)) {
+            cl.addSubcommand(name, VolportCommand.SUBCOMMANDS.get(name).get());
+        }
         cl.setExecutionExceptionHandler(new ErrorHandler(ctx));
         cl.setParameterExceptionHandler(ErrorHandler::usage);
         cl.setCaseInsensitiveEnumValuesAllowed(true);

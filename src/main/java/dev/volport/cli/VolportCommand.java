@@ -10,11 +10,53 @@ import picocli.CommandLine.Option;
 /** The root command: global options and the list of subcommands. */
 @Command(name = "volport", mixinStandardHelpOptions = true, versionProvider = VolportCommand.Version.class,
         description = "Moves VM disks and container root filesystems between storages and hosts as byte streams,"
-                + " wire-compatible with Proxmox VE's pvesm export/import.",
-        subcommands = {ExportCommand.class, ImportCommand.class, FormatsCommand.Export.class,
-            FormatsCommand.Import.class, AllocCommand.class, FreeCommand.class, ListCommand.class,
-            PathCommand.class, InfoCommand.class, StatusCommand.class, DemoCommand.class})
+                + " wire-compatible with Proxmox VE's pvesm export/import.")
 final class VolportCommand implements Runnable {
+    /**
+     * The subcommands, in help order. {@link Main} registers only the one a command line names (picocli
+     * introspects every registered class at start-up, a third of a second for all of them), or all of them for
+     * help and for a name it does not know.
+     */
+    static final java.util.Map<String, java.util.function.Supplier<Object>> SUBCOMMANDS =
+            new java.util.LinkedHashMap<>();
+
+    static {
+        SUBCOMMANDS.put("export", ExportCommand::new);
+        SUBCOMMANDS.put("import", ImportCommand::new);
+        SUBCOMMANDS.put("export-formats", FormatsCommand.Export::new);
+        SUBCOMMANDS.put("import-formats", FormatsCommand.Import::new);
+        SUBCOMMANDS.put("alloc", AllocCommand::new);
+        SUBCOMMANDS.put("free", FreeCommand::new);
+        SUBCOMMANDS.put("list", ListCommand::new);
+        SUBCOMMANDS.put("path", PathCommand::new);
+        SUBCOMMANDS.put("info", InfoCommand::new);
+        SUBCOMMANDS.put("status", StatusCommand::new);
+        SUBCOMMANDS.put("demo", DemoCommand::new);
+    }
+
+    /** Global options that take a value, so the value is not mistaken for the subcommand's name. */
+    private static final java.util.Set<String> VALUED = java.util.Set.of("--config", "--progress");
+
+    /**
+     * The subcommands to register for {@code args}: the one named, none for a bare {@code --version}, all for
+     * help, for no command at all and for an unknown name (so picocli can suggest).
+     */
+    static java.util.List<String> needed(String[] args) {
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            if (VALUED.contains(a)) {
+                i++;
+            } else if (!a.startsWith("-")) {
+                return SUBCOMMANDS.containsKey(a) ? java.util.List.of(a)
+                        : java.util.List.copyOf(SUBCOMMANDS.keySet());
+            } else if (a.equals("-h") || a.equals("--help")) {
+                return java.util.List.copyOf(SUBCOMMANDS.keySet());
+            }
+        }
+        boolean version = java.util.Arrays.asList(args).contains("--version")
+                || java.util.Arrays.asList(args).contains("-V");
+        return version ? java.util.List.of() : java.util.List.copyOf(SUBCOMMANDS.keySet());
+    }
     final Context ctx;
 
     VolportCommand(Context ctx) {
