@@ -1,5 +1,6 @@
 package dev.volport.format.qcow2;
 
+import dev.volport.testing.DigestChannel;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.fail;
@@ -171,7 +172,7 @@ class Qcow2HostileTest {
     void item14DirtyBitReadsButIsNotImported() throws IOException {
         Path p = base("qcow2-dirty-bit.qcow2");
         putLong(p, 72, Qcow2Header.INCOMPAT_DIRTY);
-        Qemu.DigestChannel out = new Qemu.DigestChannel();
+        DigestChannel out = new DigestChannel();
         try (FileChannel ch = FileChannel.open(p); Qcow2Image q = Qcow2Image.open(ch, "dirty", NEVER)) {
             q.readRaw(Optional.empty(), out, Progress.NONE);
         }
@@ -360,12 +361,12 @@ class Qcow2HostileTest {
         byte[] plain = new byte[1 << 20];
         Arrays.fill(plain, (byte) 'A');
         Path p = withCompressedCluster("qcow2-compressed-bomb.qcow2", deflate(plain));
-        Qemu.DigestChannel out = new Qemu.DigestChannel();
+        DigestChannel out = new DigestChannel();
         try (FileChannel ch = FileChannel.open(p); Qcow2Image q = Qcow2Image.open(ch, "bomb", NEVER)) {
             q.readRaw(Optional.empty(), out, Progress.NONE);
         }
-        assertThat(out.bytes).isEqualTo(1 << 20);
-        Qemu.DigestChannel expected = new Qemu.DigestChannel();
+        assertThat(out.bytes()).isEqualTo(1 << 20);
+        DigestChannel expected = new DigestChannel();
         expected.write(ByteBuffer.wrap(plain, 0, 65536));
         expected.write(ByteBuffer.allocate(65536));
         expected.write(ByteBuffer.wrap(plain, 0, 0));
@@ -502,7 +503,7 @@ class Qcow2HostileTest {
         try (FileChannel ch = FileChannel.open(p)) {
             assertThatThrownBy(() -> {
                 try (Qcow2Image q = Qcow2Image.open(ch, p.getFileName().toString(), resolver)) {
-                    q.readRaw(Optional.empty(), new Qemu.DigestChannel(), Progress.NONE);
+                    q.readRaw(Optional.empty(), new DigestChannel(), Progress.NONE);
                 }
             }).isInstanceOf(FormatException.class).hasMessageContaining(message)
                     .hasMessageContaining(p.getFileName().toString().replaceAll("^(?:100|101)/", ""));

@@ -1,5 +1,6 @@
 package dev.volport.format.qcow2;
 
+import dev.volport.testing.DigestChannel;
 import static dev.volport.format.qcow2.Qemu.img;
 import static dev.volport.format.qcow2.Qemu.io;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -71,7 +72,7 @@ class Qcow2ReaderOracleTest {
         create(image, List.of(), "6M");
         io(image, WRITES);
         java.nio.channels.Pipe pipe = java.nio.channels.Pipe.open();
-        Qemu.DigestChannel digest = new Qemu.DigestChannel();
+        DigestChannel digest = new DigestChannel();
         Thread drain = Thread.ofPlatform().start(() -> {
             java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate(1 << 16);
             try (var source = pipe.source()) {
@@ -88,7 +89,7 @@ class Qcow2ReaderOracleTest {
             q.readRaw(Optional.empty(), sink, Progress.NONE);
         }
         drain.join(60_000);
-        assertThat(digest.bytes).isEqualTo(6L << 20);
+        assertThat(digest.bytes()).isEqualTo(6L << 20);
         assertThat(digest.hex()).isEqualTo(Qemu.rawSha(image, Optional.empty()));
     }
 
@@ -204,12 +205,12 @@ class Qcow2ReaderOracleTest {
 
     static void assertSameContent(Path image, Optional<String> snapshot) throws IOException {
         String expected = Qemu.rawSha(image, snapshot);
-        Qemu.DigestChannel out = new Qemu.DigestChannel();
+        DigestChannel out = new DigestChannel();
         try (FileChannel ch = FileChannel.open(image, StandardOpenOption.READ);
                 Qcow2Image q = Qcow2Image.open(ch, image.toString(), resolverIn(image.getParent()))) {
             q.readRaw(snapshot, out, Progress.NONE);
             long size = snapshot.isPresent() ? q.snapshot(snapshot.get()).virtualSize() : q.virtualSize();
-            assertThat(out.bytes).isEqualTo(size);
+            assertThat(out.bytes()).isEqualTo(size);
             // Every image qemu-img made must also pass the import validator.
             Qcow2Validator.Report report = Qcow2Validator.validate(ch, image.toString(), q.virtualSize());
             assertThat(report.backingFileName()).isEqualTo(q.backingFileName());

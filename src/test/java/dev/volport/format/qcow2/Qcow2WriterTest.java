@@ -1,5 +1,6 @@
 package dev.volport.format.qcow2;
 
+import dev.volport.testing.DigestChannel;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -140,7 +141,7 @@ class Qcow2WriterTest {
     }
 
     private static String zeroSha(long size) throws IOException {
-        Qemu.DigestChannel d = new Qemu.DigestChannel();
+        DigestChannel d = new DigestChannel();
         ByteBuffer zeros = ByteBuffer.allocate(1 << 20);
         for (long done = 0; done < size; ) {
             int n = (int) Math.min(zeros.capacity(), size - done);

@@ -1,5 +1,6 @@
 package dev.volport.format.qcow2;
 
+import dev.volport.testing.DigestChannel;
 import static org.assertj.core.api.Assertions.fail;
 
 import java.io.IOException;
@@ -101,38 +102,4 @@ final class Qemu {
         return d.hex();
     }
 
-    /** A write-only channel that only hashes: proves the reader never seeks its output. */
-    static final class DigestChannel implements WritableByteChannel {
-        private final MessageDigest md;
-        long bytes;
-
-        DigestChannel() {
-            try {
-                md = MessageDigest.getInstance("SHA-256");
-            } catch (NoSuchAlgorithmException e) {
-                throw new IllegalStateException(e);
-            }
-        }
-
-        @Override
-        public int write(ByteBuffer src) {
-            int n = src.remaining();
-            md.update(src);
-            bytes += n;
-            return n;
-        }
-
-        String hex() {
-            return HexFormat.of().formatHex(md.digest());
-        }
-
-        @Override
-        public boolean isOpen() {
-            return true;
-        }
-
-        @Override
-        public void close() {
-        }
-    }
 }

@@ -1,5 +1,6 @@
 package dev.volport.format.vmdk;
 
+import dev.volport.testing.DigestChannel;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -44,41 +45,6 @@ final class VmdkFixtures {
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data));
         } catch (NoSuchAlgorithmException e) {
             throw new AssertionError(e);
-        }
-    }
-
-    /** A write-only channel hashing what it receives: a sink that cannot seek, like a pipe. */
-    static final class DigestChannel implements WritableByteChannel {
-        private final MessageDigest md;
-        long count;
-
-        DigestChannel() {
-            try {
-                md = MessageDigest.getInstance("SHA-256");
-            } catch (NoSuchAlgorithmException e) {
-                throw new AssertionError(e);
-            }
-        }
-
-        @Override
-        public int write(ByteBuffer src) {
-            int n = src.remaining();
-            md.update(src);
-            count += n;
-            return n;
-        }
-
-        String hex() {
-            return HexFormat.of().formatHex(md.digest());
-        }
-
-        @Override
-        public boolean isOpen() {
-            return true;
-        }
-
-        @Override
-        public void close() {
         }
     }
 

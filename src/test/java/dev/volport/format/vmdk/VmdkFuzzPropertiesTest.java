@@ -3,7 +3,7 @@ package dev.volport.format.vmdk;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.volport.format.FormatException;
-import dev.volport.format.vmdk.VmdkFixtures.DigestChannel;
+import dev.volport.testing.DigestChannel;
 import dev.volport.io.Progress;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -108,7 +108,7 @@ class VmdkFuzzPropertiesTest {
                 try (FileChannel ch = FileChannel.open(f); VmdkImage image = VmdkImage.open(ch, "fuzz")) {
                     DigestChannel sink = new DigestChannel();
                     image.readRaw(sink, Progress.NONE);
-                    assertThat(sink.count).isEqualTo(image.virtualSize());
+                    assertThat(sink.bytes()).isEqualTo(image.virtualSize());
                 }
             });
             valueOrFormatException(() -> {

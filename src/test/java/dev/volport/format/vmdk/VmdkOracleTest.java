@@ -3,7 +3,7 @@ package dev.volport.format.vmdk;
 import static dev.volport.format.vmdk.QemuTool.ok;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.volport.format.vmdk.VmdkFixtures.DigestChannel;
+import dev.volport.testing.DigestChannel;
 import dev.volport.io.Progress;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -30,7 +30,7 @@ class VmdkOracleTest {
             image.readRaw(sink, Progress.NONE);
             VmdkValidator.validate(ch, vmdk.toString(), oracle.length);
         }
-        assertThat(sink.count).isEqualTo(oracle.length);
+        assertThat(sink.bytes()).isEqualTo(oracle.length);
         assertThat(sink.hex()).isEqualTo(VmdkFixtures.sha256(oracle));
     }
 

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.volport.format.FormatException;
-import dev.volport.format.vmdk.VmdkFixtures.DigestChannel;
+import dev.volport.testing.DigestChannel;
 import dev.volport.io.Progress;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
