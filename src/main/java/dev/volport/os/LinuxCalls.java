@@ -142,33 +142,15 @@ public final class LinuxCalls {
      * existing {@code to}. Both must be on one filesystem.
      */
     public void renameNoReplace(Path from, Path to) throws IOException {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = arena.allocate(Lib.CAPTURE);
-            int rc = (int) Renameat2.H.invokeExact(state, AT_FDCWD, arena.allocateFrom(from.toString()), AT_FDCWD,
-                    arena.allocateFrom(to.toString()), RENAME_NOREPLACE);
-            if (rc != 0) {
-                throw failure("rename " + from + " to " + to, state);
-            }
-        } catch (IOException | RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new AssertionError(t);
-        }
+        syscall("rename " + from + " to " + to, (arena, state) -> (int) Renameat2.H.invokeExact(state, AT_FDCWD,
+                arena.allocateFrom(from.toString()), AT_FDCWD, arena.allocateFrom(to.toString()), RENAME_NOREPLACE));
     }
 
     /** Flushes a directory's entries to stable storage (after a create or rename inside it). */
     public void fsyncDirectory(Path dir) throws IOException {
         int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = arena.allocate(Lib.CAPTURE);
-            int rc = (int) Fsync.H.invokeExact(state, fd);
-            if (rc != 0) {
-                throw failure("fsync " + dir, state);
-            }
-        } catch (IOException | RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new AssertionError(t);
+        try {
+            syscall("fsync " + dir, (arena, state) -> (int) Fsync.H.invokeExact(state, fd));
         } finally {
             close(fd);
         }
@@ -180,16 +162,8 @@ public final class LinuxCalls {
      */
     public void syncfs(Path dir) throws IOException {
         int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = arena.allocate(Lib.CAPTURE);
-            int rc = (int) Syncfs.H.invokeExact(state, fd);
-            if (rc != 0) {
-                throw failure("syncfs " + dir, state);
-            }
-        } catch (IOException | RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new AssertionError(t);
+        try {
+            syscall("syncfs " + dir, (arena, state) -> (int) Syncfs.H.invokeExact(state, fd));
         } finally {
             close(fd);
         }
@@ -204,16 +178,9 @@ public final class LinuxCalls {
             return;
         }
         int fd = open(file, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = arena.allocate(Lib.CAPTURE);
-            int rc = (int) Fallocate.H.invokeExact(state, fd, 0, offset, length);
-            if (rc != 0) {
-                throw failure("fallocate " + file, state);
-            }
-        } catch (IOException | RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new AssertionError(t);
+        try {
+            syscall("fallocate " + file, (arena, state) -> (int) Fallocate.H.invokeExact(state, fd, 0, offset,
+                    length));
         } finally {
             close(fd);
         }
@@ -248,21 +215,13 @@ public final class LinuxCalls {
         }
 
         private long seek(long pos, int whence) throws IOException {
-            try (Arena arena = Arena.ofConfined()) {
-                MemorySegment state = arena.allocate(Lib.CAPTURE);
-                long r = (long) Lseek.H.invokeExact(state, fd, pos, whence);
-                if (r < 0) {
-                    int err = (int) Lib.ERRNO.get(state, 0L);
-                    if (err == ENXIO) {
-                        return -1;
-                    }
-                    throw failure("lseek " + file, state);
+            try {
+                return syscall("lseek " + file, (arena, state) -> (long) Lseek.H.invokeExact(state, fd, pos, whence));
+            } catch (SyscallException e) {
+                if (e.errno() == ENXIO) {
+                    return -1;
                 }
-                return r;
-            } catch (IOException | RuntimeException | Error e) {
                 throw e;
-            } catch (Throwable t) {
-                throw new AssertionError(t);
             }
         }
 
@@ -294,17 +253,8 @@ public final class LinuxCalls {
 
         /** Queues {@code [offset, offset + length)} for writing to disk and returns without waiting. */
         public void start(long offset, long length) throws IOException {
-            try (Arena arena = Arena.ofConfined()) {
-                MemorySegment state = arena.allocate(Lib.CAPTURE);
-                int rc = (int) SyncFileRange.H.invokeExact(state, fd, offset, length, SYNC_FILE_RANGE_WRITE);
-                if (rc != 0) {
-                    throw failure("sync_file_range " + file, state);
-                }
-            } catch (IOException | RuntimeException | Error e) {
-                throw e;
-            } catch (Throwable t) {
-                throw new AssertionError(t);
-            }
+            syscall("sync_file_range " + file, (arena, state) -> (int) SyncFileRange.H.invokeExact(state, fd, offset,
+                    length, SYNC_FILE_RANGE_WRITE));
         }
 
         @Override
@@ -329,19 +279,14 @@ public final class LinuxCalls {
 
     /** Bytes allocated to {@code file} on disk ({@code st_blocks * 512}); follows symlinks. */
     public long allocatedBytes(Path file) throws IOException {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = arena.allocate(Lib.CAPTURE);
+        long[] blocks = new long[1];
+        syscall("stat " + file, (arena, state) -> {
             MemorySegment st = arena.allocate(STAT_SIZE, 8);
             int rc = (int) Stat.H.invokeExact(state, arena.allocateFrom(file.toString()), st);
-            if (rc != 0) {
-                throw failure("stat " + file, state);
-            }
-            return st.get(ValueLayout.JAVA_LONG, ST_BLOCKS_OFFSET) * 512;
-        } catch (IOException | RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new AssertionError(t);
-        }
+            blocks[0] = st.get(ValueLayout.JAVA_LONG, ST_BLOCKS_OFFSET);
+            return rc;
+        });
+        return blocks[0] * 512;
     }
 
     /** Whether file descriptor {@code fd} (0, 1, 2) is a terminal. */
@@ -354,13 +299,28 @@ public final class LinuxCalls {
     }
 
     private int open(Path path, int flags) throws IOException {
+        return (int) syscall("open " + path, (arena, state) -> (int) Open.H.invokeExact(state,
+                arena.allocateFrom(path.toString()), flags, 0));
+    }
+
+    /** One system call with {@code errno} captured in {@code state}; returns its result. */
+    @FunctionalInterface
+    private interface Syscall {
+        long call(Arena arena, MemorySegment state) throws Throwable;
+    }
+
+    /**
+     * Runs {@code call} in a confined arena; a result of -1 (the C library's failure value) becomes a
+     * {@link SyscallException} saying {@code what} failed and {@code strerror(errno)}.
+     */
+    private static long syscall(String what, Syscall call) throws IOException {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = arena.allocate(Lib.CAPTURE);
-            int fd = (int) Open.H.invokeExact(state, arena.allocateFrom(path.toString()), flags, 0);
-            if (fd < 0) {
-                throw failure("open " + path, state);
+            long r = call.call(arena, state);
+            if (r == -1) {
+                throw failure(what, state);
             }
-            return fd;
+            return r;
         } catch (IOException | RuntimeException | Error e) {
             throw e;
         } catch (Throwable t) {
