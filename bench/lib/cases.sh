@@ -14,11 +14,11 @@ register_case() { CASE_NAMES+=("$1"); CASE_FN[$1]=$2; CASE_REF[$1]=$3; }
 register_case ceiling        case_ceiling     'cat F | cat; pv -q F | cat; dd if=/dev/zero | cat; dd conv=fdatasync'
 register_case raw-export     case_raw_export  'header + dd if=F bs=4k | cat'
 register_case raw-import     case_raw_import  'dd of=F conv=sparse,fdatasync bs=64k'
-register_case qcow2-export   -                'header + cat F.qcow2 | cat'
-register_case qcow2-import   -                'qemu-img convert -O raw F.qcow2 F.raw'
-register_case vmdk-export    -                'header + cat F.vmdk | cat'
-register_case tar-export     -                'header + tar -cf - -C DIR .'
-register_case tar-import     -                'tar -xf - -C DIR'
+register_case qcow2-export   case_qcow2_export 'qemu-img convert -f qcow2 -O raw F.qcow2 TMPFS/F.raw'
+register_case qcow2-import   case_qcow2_import 'qemu-img convert -f raw -O qcow2 F.raw F.qcow2 && sync F.qcow2'
+register_case vmdk-export    case_vmdk_export  'qemu-img convert -f vmdk -O raw F.vmdk TMPFS/F.raw'
+register_case tar-export     case_tar_export   'tar -c --sparse --acls --xattrs … -f - -C DIR . | cat'
+register_case tar-import     case_tar_import   'head -c 8; tar -x --sparse --acls --xattrs … -f - -C DIR; sync -f DIR'
 register_case migrate-local  -                'pvesm export | pvesm import'
 register_case migrate-ssh    -                'pvesm export | ssh | pvesm import'
 
@@ -36,6 +36,8 @@ write_config() {
   mkdir -p "$WORK/src/images/100" "$WORK/dst-volport/images/100" "$WORK/dst-reference/images/100" "$WORK/data"
   printf 'dir: bench-src\n\tpath %s\n\tcontent images,rootdir\n\ndir: bench-dst\n\tpath %s\n\tcontent images,rootdir\n' \
     "$WORK/src" "$WORK/dst-volport" >"$CONFIG"
+  # tar-import: a fresh loop-mounted ext4 per run is mounted here (see fresh_fs).
+  printf '\ndir: bench-tar\n\tpath %s\n\tcontent images,rootdir\n' "$WORK/tarfs-volport" >>"$CONFIG"
 }
 
 # have FILE: the data file exists with its recorded size and SHA-256 (FILE.sha256 is written last).
@@ -75,7 +77,7 @@ need_sparse() {
                while ((my $n = read($in, my $buf, $bs)) > 0) { print(($i++ % 10 == 0) ? $buf : substr($zero, 0, $n)) }' \
         "$(src_volume)"
     } >"$STREAM_SPARSE"
-    tail -c +9 "$STREAM_SPARSE" | sha256sum | awk '{print $1}' >"$STREAM_SPARSE.payload.sha256"
+    tail -c +9 "$STREAM_SPARSE" | sha_stdin >"$STREAM_SPARSE.payload.sha256"
     record "$STREAM_SPARSE"; DATA_SYNC=1
   fi
   SPARSE_SHA=$(cat "$STREAM_SPARSE.payload.sha256")
@@ -111,7 +113,7 @@ declare -A EXPORT_PRODUCER=()
 verify_export() {
   local side=$1 got want
   want=$(sha_recorded "$STREAM_FULL")
-  got=$(bash -o pipefail -c "${EXPORT_PRODUCER[$side]//\{RSS\} /} | sha256sum" 2>&1 | awk '{print $1}') || true
+  got=$(bash -o pipefail -c "${EXPORT_PRODUCER[$side]//\{RSS\} /} | openssl dgst -sha256 -r" 2>&1 | awk '{print $1}') || true
   if [[ $got != "$want" ]]; then echo "stream sha256 $got, expected $want"; return 1; fi
   echo "sha256_ok=1"
 }
@@ -174,4 +176,264 @@ case_raw_import() {
   need_full; need_sparse; settle
   import_variant full "$STREAM_FULL" "$(sha_recorded "$(src_volume)")"
   import_variant 90pct-zero "$STREAM_SPARSE" "$SPARSE_SHA"
+}
+
+# ---------------------------------------------------------------------------------------------
+# Scratch mounts: a tmpfs for the qemu-img exports' output, loop-mounted ext4 file systems for tar-import.
+# bench/run unmounts everything under $WORK on exit (unmount_all), also after a failure or an interrupt.
+# ---------------------------------------------------------------------------------------------
+TMPFS=""
+need_tmpfs() {
+  TMPFS=$WORK/tmpfs
+  mkdir -p "$TMPFS"
+  mountpoint -q "$TMPFS" || mount -t tmpfs -o mode=0755 bench-tmpfs "$TMPFS" || die "cannot mount a tmpfs on $TMPFS (run as root)"
+}
+
+unmount_all() {  # every mount under $WORK, deepest first; a busy one is detached lazily
+  local m
+  [[ -n ${WORK:-} && -d $WORK ]] || return 0
+  while read -r m; do
+    [[ -n $m ]] || continue
+    umount "$m" 2>/dev/null || umount -l "$m" || log "WARNING: could not unmount $m"
+  done < <(findmnt -rn -o TARGET | awk -v w="$WORK/" 'index($0, w) == 1' | sort -r)
+}
+
+# fresh_fs_cmd SIDE: the (prep) command that replaces $WORK/tarfs-SIDE with a new, empty ext4 of
+# $TREE_FS_BYTES in a sparse image file, loop-mounted. Lazy inode-table and journal init with noinit_itable:
+# no background zeroing thread runs during the timed import.
+fresh_fs_cmd() {
+  local mp=$WORK/tarfs-$1 img=$WORK/tarfs-$1.img
+  printf '%s' "if mountpoint -q $mp; then umount $mp; fi; rm -f $img; truncate -s $TREE_FS_BYTES $img"
+  printf '%s' " && mkfs.ext4 -q -F -E lazy_itable_init=1,lazy_journal_init=1,nodiscard $img"
+  printf '%s' " && mkdir -p $mp && mount -o loop,noinit_itable $img $mp && mkdir -p $mp/images/101"
+}
+
+# ---------------------------------------------------------------------------------------------
+# Image data sets (qcow2-export, vmdk-export, qcow2-import): $IMG_SIZE bytes, made with qemu-img from the
+# first $IMG_SIZE bytes of the full raw volume.
+#   data/img-full.raw      fully written
+#   data/img-10pct.raw     every tenth 64 KiB block data (the same bytes at the same offsets), the rest holes
+#   data/img-90zero.raw    the same bytes with the zeros written (no holes), and data/img-90zero.stream (raw+size)
+#   src/images/100/vm-100-disk-1.qcow2  from img-full.raw      vm-100-disk-2.qcow2  from img-10pct.raw
+#   src/images/100/vm-100-disk-3.vmdk   monolithicSparse       vm-100-disk-4.vmdk   streamOptimized (both full)
+# ---------------------------------------------------------------------------------------------
+img_volume() { echo "$WORK/src/images/100/$1"; }
+
+need_images() {
+  need_full
+  local raw; raw=$(src_volume)
+  IMG_FULL=$WORK/data/img-full.raw IMG_10PCT=$WORK/data/img-10pct.raw
+  IMG_90ZERO=$WORK/data/img-90zero.raw STREAM_90ZERO=$WORK/data/img-90zero.stream
+  if ! have "$IMG_FULL"; then
+    log "data: the first $(human "$IMG_SIZE") of the volume as $IMG_FULL"
+    head -c "$IMG_SIZE" "$raw" >"$IMG_FULL"; record "$IMG_FULL"; DATA_SYNC=1
+  fi
+  if ! have "$IMG_10PCT"; then
+    log "data: $IMG_10PCT (every tenth 64 KiB block data, the rest holes)"
+    rm -f "$IMG_10PCT"
+    perl -e 'use Fcntl "SEEK_SET"; my ($src, $dst, $size) = @ARGV; my $bs = 65536;
+             open(my $in, "<:raw", $src) or die "$src: $!"; open(my $out, ">:raw", $dst) or die "$dst: $!";
+             for (my $off = 0; $off < $size; $off += 10 * $bs) {
+               seek($in, $off, SEEK_SET) or die; my $n = read($in, my $buf, $bs); die "read: $!" unless $n;
+               seek($out, $off, SEEK_SET) or die; print $out $buf or die }
+             truncate($out, $size) or die; close($out) or die "$dst: $!"' "$IMG_FULL" "$IMG_10PCT" "$IMG_SIZE"
+    record "$IMG_10PCT"; DATA_SYNC=1
+  fi
+  if ! have "$IMG_90ZERO"; then
+    log "data: $IMG_90ZERO (the same bytes, zeros written) and its raw+size stream"
+    cp --sparse=never "$IMG_10PCT" "$IMG_90ZERO"; record "$IMG_90ZERO"
+    { size_header "$IMG_SIZE"; cat "$IMG_90ZERO"; } >"$STREAM_90ZERO"; DATA_SYNC=1
+  fi
+  local vol src opts
+  for vol in vm-100-disk-1.qcow2:"$IMG_FULL": vm-100-disk-2.qcow2:"$IMG_10PCT": vm-100-disk-3.vmdk:"$IMG_FULL": \
+             vm-100-disk-4.vmdk:"$IMG_FULL":subformat=streamOptimized; do
+    IFS=: read -r vol src opts <<<"$vol"
+    have "$(img_volume "$vol")" && continue
+    log "data: qemu-img convert -O ${vol##*.} ${opts:+-o $opts }$(basename "$src") $vol"
+    rm -f "$(img_volume "$vol")"
+    qemu-img convert -q -f raw -O "${vol##*.}" ${opts:+-o "$opts"} "$src" "$(img_volume "$vol")" \
+      || die "qemu-img convert to $vol failed"
+    record "$(img_volume "$vol")"; DATA_SYNC=1
+  done
+}
+
+# ---------------------------------------------------------------------------------------------
+# qcow2-export, vmdk-export: an image volume as raw+size into a pipe (volport converts natively) against
+# qemu-img convert to a raw file on a tmpfs (the reference's own pipe path, qemu-img convert to /dev/stdout,
+# fails on a pipe). Correctness: volport's header is the virtual size and the SHA-256 of its payload, and
+# the SHA-256 of qemu-img's output, both equal that of the raw data the image was made from.
+# ---------------------------------------------------------------------------------------------
+IMGX_WANT="" IMGX_VOL="" IMGX_OUT=""
+verify_image_export() {
+  local side=$1 hdr got
+  if [[ $side == volport ]]; then
+    read -r hdr got < <(bash -o pipefail -c "$(volport_cmd) export bench-src:100/$IMGX_VOL raw+size -" 2>/dev/null \
+      | { h=$(head -c 8 | od -An -tu8 | tr -d ' '); s=$(sha_stdin); echo "${h:-none} $s"; })
+    [[ $hdr == "$IMG_SIZE" ]] || { echo "size header $hdr, expected $IMG_SIZE"; return 1; }
+  else
+    [[ -f $IMGX_OUT && $(stat -c %s "$IMGX_OUT") == "$IMG_SIZE" ]] || { echo "$IMGX_OUT missing or not $IMG_SIZE bytes"; return 1; }
+    got=$(sha_of "$IMGX_OUT")
+  fi
+  [[ $got == "$IMGX_WANT" ]] || { echo "payload sha256 $got, expected $IMGX_WANT"; return 1; }
+  echo "sha256_ok=1"
+}
+
+image_export_variant() {  # image_export_variant CASE VARIANT VOLNAME RAW_IT_WAS_MADE_FROM
+  local case=$1 variant=$2 vol=$3 src fmt
+  src=$(img_volume "$vol") fmt=${vol##*.}
+  IMGX_VOL=$vol IMGX_OUT=$TMPFS/$case.raw IMGX_WANT=$(sha_recorded "$4")
+  B_CASE=$case B_VARIANT="$(human "$IMG_SIZE")-$variant" B_CEILING=pipe
+  B_REF_LABEL="qemu-img convert -f $fmt -O raw F.$fmt TMPFS/F.raw"
+  B_BYTES=$((IMG_SIZE + 8))
+  B_PREP="" B_PREP_VOLPORT="cat $src >/dev/null" B_PREP_REFERENCE="rm -f $IMGX_OUT; cat $src >/dev/null"
+  B_VOLPORT="{RSS} $(volport_cmd) export bench-src:100/$vol raw+size - | cat >/dev/null"
+  B_REFERENCE="{RSS} qemu-img convert -f $fmt -O raw $src $IMGX_OUT"
+  B_VERIFY=verify_image_export
+  run_pair
+  rm -f "$IMGX_OUT"
+}
+
+case_qcow2_export() {
+  need_images; need_tmpfs; settle
+  image_export_variant qcow2-export full vm-100-disk-1.qcow2 "$IMG_FULL"
+  # --quick runs one variant per image case, to stay within 3 minutes (each volport run starts a JVM).
+  [[ -n $QUICK ]] || image_export_variant qcow2-export 10pct-allocated vm-100-disk-2.qcow2 "$IMG_10PCT"
+}
+
+case_vmdk_export() {
+  need_images; need_tmpfs; settle
+  [[ -n $QUICK ]] || image_export_variant vmdk-export monolithicSparse vm-100-disk-3.vmdk "$IMG_FULL"
+  image_export_variant vmdk-export streamOptimized vm-100-disk-4.vmdk "$IMG_FULL"
+}
+
+# ---------------------------------------------------------------------------------------------
+# qcow2-import: a raw+size stream that is 90 % zeros into a new qcow2 volume, converted while streaming and
+# flushed before success, against qemu-img convert of the same bytes as a raw file (zeros written, not holes,
+# so that qemu-img reads and tests them as volport does) to a qcow2 file on the same disk, followed by
+# `sync F` (fsync of the result) because volport flushes before it reports success.
+# Correctness: qemu-img compare -f raw -F qcow2 against the raw file; both results' allocated bytes are reported.
+# ---------------------------------------------------------------------------------------------
+verify_qcow2_import() {
+  local side=$1 f out
+  f=$WORK/dst-$side/images/100/vm-100-disk-0.qcow2
+  [[ -f $f ]] || { echo "no output file $f"; return 1; }
+  out=$(qemu-img compare -q -f raw -F qcow2 "$IMG_90ZERO" "$f" 2>&1) || { echo "qemu-img compare: ${out:-differs}"; return 1; }
+  if [[ $side == volport ]] && ! grep -q "successfully imported 'bench-dst:100/vm-100-disk-0.qcow2'" "$WORK/volport.stdout"; then
+    echo "volport did not print: successfully imported 'bench-dst:100/vm-100-disk-0.qcow2'"; return 1
+  fi
+  echo "compare_ok=1 allocated_bytes=$(allocated_bytes "$f")"
+}
+
+case_qcow2_import() {
+  need_images; settle
+  local vout=$WORK/dst-volport/images/100/vm-100-disk-0.qcow2 rout=$WORK/dst-reference/images/100/vm-100-disk-0.qcow2
+  B_CASE=qcow2-import B_VARIANT="$(human "$IMG_SIZE")-90pct-zero" B_CEILING=pipe
+  B_REF_LABEL='qemu-img convert -f raw -O qcow2 F.raw F.qcow2 && sync F.qcow2'
+  B_BYTES=$((IMG_SIZE + 8))
+  B_PREP=""
+  B_PREP_VOLPORT="rm -f $vout; sync; cat $STREAM_90ZERO >/dev/null"
+  B_PREP_REFERENCE="rm -f $rout; sync; cat $IMG_90ZERO >/dev/null"
+  B_VOLPORT="cat $STREAM_90ZERO | {RSS} $(volport_cmd) import bench-dst:100/vm-100-disk-0.qcow2 raw+size -"
+  B_REFERENCE="{RSS} qemu-img convert -f raw -O qcow2 $IMG_90ZERO $rout && sync $rout"
+  B_VERIFY=verify_qcow2_import
+  run_pair
+  rm -f "$vout" "$rout"
+}
+
+# ---------------------------------------------------------------------------------------------
+# tar-export, tar-import: a container subvolume (a directory tree) as tar+size.
+# The tree (bench/lib/mktree.pl, deterministic): $TREE_FILES small files in $TREE_DIRS directories,
+# 3 large files ($TREE_LARGE bytes together), 2 sparse files ($TREE_SPARSE bytes each, 1/16 data),
+# symbolic links, hard links, varied modes and owners, fixed mtimes.
+# GNU tar runs with the reference's flags (PVE::Storage::Plugin, tar+size).
+# ---------------------------------------------------------------------------------------------
+TAR_FLAGS="--one-file-system -p --sparse --numeric-owner --acls --xattrs '--xattrs-include=user.*' '--xattrs-include=security.capability'"
+subvol_dir() { echo "$WORK/src/images/101/subvol-101-disk-0.subvol"; }
+
+need_tree() {
+  need_full
+  local dir; dir=$(subvol_dir)
+  TREE_STREAM=$WORK/data/tree.stream
+  if [[ ! -s $WORK/data/tree.digest || ! -d $dir ]]; then
+    log "data: the tar tree ($TREE_FILES files in $TREE_DIRS directories, $(human "$TREE_LARGE") large, 2 × $(human "$TREE_SPARSE") sparse)"
+    rm -rf "$dir" "$WORK/data/tree.digest" "$TREE_STREAM"; mkdir -p "$(dirname "$dir")"
+    perl "$BENCH_DIR/lib/mktree.pl" "$dir" "$(src_volume)" "$TREE_FILES" "$TREE_DIRS" "$TREE_LARGE" "$TREE_SPARSE" \
+      || die "could not make the tree $dir"
+    tree_digest "$dir" >"$WORK/data/tree.digest"; DATA_SYNC=1
+  fi
+  TREE_DIGEST=$(cat "$WORK/data/tree.digest")
+  if ! have "$TREE_STREAM"; then
+    log "data: the tar+size stream of the tree (GNU tar, the reference's flags) $TREE_STREAM"
+    eval "{ size_header 0; tar $TAR_FLAGS -cf - -C $dir .; }" >"$TREE_STREAM" || die "tar of $dir failed"
+    record "$TREE_STREAM"; DATA_SYNC=1
+  fi
+  TREE_APPARENT=$(du -sb "$dir" | awk '{print $1}')
+}
+
+# tar-export correctness, once per side: the stream (volport's after its 8-byte header, which must be 0) is
+# extracted with GNU tar into the tmpfs and the result's tree_digest must equal the source's.
+verify_tar_export() {
+  local side=$1 x=$TMPFS/tar-export-check out hdr got
+  rm -rf "$x"; mkdir -p "$x"
+  if [[ $side == volport ]]; then
+    out=$(bash -o pipefail -c "$(volport_cmd) export bench-src:101/subvol-101-disk-0.subvol tar+size - \
+      | { h=\$(head -c 8 | od -An -tu8 | tr -d ' '); echo \"header=\$h\"; tar $TAR_FLAGS -xf - -C $x; }" 2>&1) \
+      || { echo "export | tar -x failed: $out"; return 1; }
+    hdr=${out#header=}; hdr=${hdr%%$'\n'*}
+    [[ $hdr == 0 ]] || { echo "size header '$hdr', expected 0"; return 1; }
+  else
+    out=$(bash -o pipefail -c "tar $TAR_FLAGS -cf - -C $(subvol_dir) . | tar $TAR_FLAGS -xf - -C $x" 2>&1) \
+      || { echo "tar -c | tar -x failed: $out"; return 1; }
+  fi
+  got=$(tree_digest "$x"); rm -rf "$x"
+  [[ $got == "$TREE_DIGEST" ]] || { echo "extracted tree digest $got, expected $TREE_DIGEST"; return 1; }
+  echo "tree_ok=1"
+}
+
+case_tar_export() {
+  need_tree; need_tmpfs; settle
+  local dir; dir=$(subvol_dir)
+  B_CASE=tar-export B_VARIANT="${TREE_FILES}-files" B_CEILING=pipe
+  B_REF_LABEL='tar -c --sparse --acls --xattrs … -f - -C DIR . | cat'
+  B_BYTES=$(stat -c %s "$TREE_STREAM")
+  # Prep: read the whole tree back into the page cache (through a pipe: GNU tar does not read file data
+  # when its output is /dev/null itself).
+  B_PREP="tar $TAR_FLAGS -cf - -C $dir . | cat >/dev/null" B_PREP_VOLPORT="" B_PREP_REFERENCE=""
+  B_VOLPORT="{RSS} $(volport_cmd) export bench-src:101/subvol-101-disk-0.subvol tar+size - | cat >/dev/null"
+  B_REFERENCE="{RSS} tar $TAR_FLAGS -cf - -C $dir . | cat >/dev/null"
+  B_VERIFY=verify_tar_export
+  run_pair
+}
+
+# tar-import correctness, once per side: tree_digest of the imported tree equals the source's;
+# the allocated bytes of each result (du) are reported.
+verify_tar_import() {
+  local side=$1 d got
+  d=$WORK/tarfs-$side/images/101/subvol-101-disk-0.subvol
+  [[ -d $d ]] || { echo "no imported tree $d"; return 1; }
+  got=$(tree_digest "$d")
+  [[ $got == "$TREE_DIGEST" ]] || { echo "imported tree digest $got, expected $TREE_DIGEST"; return 1; }
+  if [[ $side == volport ]] && ! grep -q "successfully imported 'bench-tar:101/subvol-101-disk-0.subvol'" "$WORK/volport.stdout"; then
+    echo "volport did not print: successfully imported 'bench-tar:101/subvol-101-disk-0.subvol'"; return 1
+  fi
+  echo "tree_ok=1 allocated_bytes=$(du -s -B1 "$d" | awk '{print $1}')"
+}
+
+case_tar_import() {
+  need_tree; settle
+  local rdir=$WORK/tarfs-reference/images/101/subvol-101-disk-0.subvol
+  # Each run gets a new ext4 (this machine's root file system creates files about 10x slower than a fresh one).
+  TREE_FS_BYTES=$(( (TREE_APPARENT * 2 / GIB + 1) * GIB ))
+  B_CASE=tar-import B_VARIANT="${TREE_FILES}-files" B_CEILING=-
+  B_REF_LABEL='head -c 8; tar -x --sparse --acls --xattrs … -f - -C DIR; sync -f DIR'
+  B_BYTES=$(stat -c %s "$TREE_STREAM")
+  B_PREP=""
+  B_PREP_VOLPORT="$(fresh_fs_cmd volport) && cat $TREE_STREAM >/dev/null && sync"
+  B_PREP_REFERENCE="$(fresh_fs_cmd reference) && cat $TREE_STREAM >/dev/null && sync"
+  B_VOLPORT="cat $TREE_STREAM | {RSS} $(volport_cmd) import bench-tar:101/subvol-101-disk-0.subvol tar+size -"
+  B_REFERENCE="cat $TREE_STREAM | { head -c 8 >/dev/null && mkdir $rdir && {RSS} tar $TAR_FLAGS -xf - -C $rdir; } && sync -f $rdir"
+  B_VERIFY=verify_tar_import
+  run_pair
+  unmount_all
+  rm -f "$WORK"/tarfs-*.img
 }

@@ -18,8 +18,21 @@ human() {
 # now_ns: monotonic-enough wall clock in nanoseconds.
 now_ns() { date +%s%N; }
 
-# sha_of FILE: SHA-256 of a file.
-sha_of() { sha256sum "$1" | awk '{print $1}'; }
+# sha_of FILE: SHA-256 of a file; sha_stdin: of standard input. openssl uses the CPU's SHA extensions
+# (about 2.5x faster than sha256sum here), which matters with several GiB to check per run.
+sha_of() { openssl dgst -sha256 -r "$1" | awk '{print $1}'; }
+sha_stdin() { openssl dgst -sha256 -r | awk '{print $1}'; }
+
+# tree_digest DIR: one SHA-256 over a dump of the tree (per entry: path, type, mode, numeric owner and group,
+# size (not for directories: it depends on the file system), mtime, link count, symlink target) and the
+# SHA-256 of every regular file's content, in C-locale order. Two trees with the same digest match in all that.
+tree_digest() {
+  ( cd "$1" || exit 1
+    find . -printf '%P\t%y\t%m\t%U\t%G\t%s\t%T@\t%n\t%l\n' | awk -F'\t' -v OFS='\t' '$2 == "d" { $6 = "-" } { print }' \
+      | LC_ALL=C sort
+    find . -type f -print0 | LC_ALL=C sort -z | xargs -0 -r openssl dgst -sha256 -r
+  ) | sha_stdin
+}
 
 # allocated_bytes FILE: blocks actually allocated on disk (sparse files are smaller than their size).
 allocated_bytes() { stat -c '%b %B' "$1" | awk '{ printf "%.0f", $1 * $2 }'; }  # %d is 32-bit in mawk

@@ -27,7 +27,7 @@ compute_report() {
       next
     }
     FNR == 1 {
-      while ((getline line < machine) > 0) { split(line, kv, "\t"); mach = mach (mach ? ",\n    " : "") jstr(kv[1]) ": " (kv[1] ~ /^(cores|memory_mib|size_bytes|runs)$/ ? kv[2] : jstr(kv[2])) }
+      while ((getline line < machine) > 0) { split(line, kv, "\t"); mach = mach (mach ? ",\n    " : "") jstr(kv[1]) ": " (kv[1] ~ /^(cores|memory_mib|size_bytes|image_size_bytes|runs)$/ ? kv[2] : jstr(kv[2])) }
       printf "{\n  \"machine\": {\n    %s\n  },\n  \"cases\": [", mach > json
       cap["pipe"] = best["pipe"]; cap["write"] = best["write"]
       if (cap["pipe"] && (!cap["write"] || cap["pipe"] < cap["write"])) cap["write"] = cap["pipe"]
@@ -48,15 +48,22 @@ compute_report() {
       printf " \"volport_runs_s\": [%s], \"reference_runs_s\": [%s],", ($5 == "-" ? "" : $5), ($6 == "-" ? "" : $6) > json
       printf " \"volport_peak_rss_mib\": %s, \"reference_peak_rss_mib\": %s, \"bytes\": %s,", jnum(vrss), jnum(rrss), ($9 > 0 ? $9 : "null") > json
       printf " \"gib_per_s\": %s, \"ceiling\": %s, \"volport_of_ceiling\": %s", jnum(thr), ($10 == "-" ? "null" : jstr($10)), jnum(frac) > json
-      note = ""
+      note = ""; va = ""; ra = ""
       if ($11 != "-") {
         n = split($11, ex, " ")
         for (i = 1; i <= n; i++) {
           split(ex[i], kv, "="); val = kv[2]
           printf ", %s: %s", jstr(kv[1]), (val ~ /^[0-9.]+$/ ? val : jstr(val)) > json
+          if (kv[1] == "volport_allocated_bytes") va = val
+          if (kv[1] == "reference_allocated_bytes") ra = val
           if (kv[1] ~ /allocated_bytes$/) { sub(/_allocated_bytes$/, "", kv[1]); note = note (note ? ", " : "") kv[1] " alloc " hbytes(val) }
           if (kv[1] == "failed_side") note = note (note ? ", " : "") val " FAILED"
         }
+      }
+      # Both result sizes known: is the volport result no larger than the reference result?
+      if (va != "" && ra != "") {
+        printf ", \"volport_no_larger\": %s", (va + 0 <= ra + 0 ? "true" : "false") > json
+        note = note "; volport " (va + 0 <= ra + 0 ? "no larger" : "LARGER")
       }
       printf "}" > json
       # display row
