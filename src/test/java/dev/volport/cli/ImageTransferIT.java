@@ -178,6 +178,11 @@ class ImageTransferIT {
         Result truncated = bash("{ perl -e 'print pack(\"Q<\", " + virtual + ")'; head -c 70000 " + q(img) + "; } | "
                 + imp);
         assertThat(truncated.exit()).isEqualTo(1);
+        // a raw stream cut short while it is being converted into the image
+        Result shortRaw = bash("{ perl -e 'print pack(\"Q<\", 10000000)'; head -c 5000000 /dev/urandom; } | " + v
+                + " import dst:100/vm-100-disk-0." + fmt + " raw+size -");
+        assertThat(shortRaw.exit()).isEqualTo(1);
+        assertThat(shortRaw.err()).contains("stream ended");
         // not an image at all
         Result garbage = bash("{ perl -e 'print pack(\"Q<\", " + virtual + ")'; head -c 1000000 /dev/urandom; } | "
                 + imp);
