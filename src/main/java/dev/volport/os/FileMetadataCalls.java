@@ -6,6 +6,7 @@ import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
 import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.SegmentAllocator;
 import java.lang.foreign.StructLayout;
 import java.lang.foreign.SymbolLookup;
 import java.lang.foreign.ValueLayout;
@@ -117,27 +118,80 @@ public final class FileMetadataCalls {
     /** One native call: returns the C result; negative means failure with errno in {@code state}. */
     @FunctionalInterface
     private interface Call {
-        long run(Arena arena, MemorySegment state) throws Throwable;
+        long run(SegmentAllocator arena, MemorySegment state) throws Throwable;
     }
 
-    private static long call(String what, byte[] path, Call call) throws IOException {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = arena.allocate(Lib.CAPTURE);
-            long rc = call.run(arena, state);
-            if (rc < 0) {
-                int errno = (int) Lib.ERRNO.get(state, 0L);
-                throw new LinuxCalls.SyscallException(what + " " + show(path) + ": " + LinuxCalls.strerror(errno),
-                        errno);
+    /**
+     * Native memory a thread reuses for its calls (an arena per call costs more than most of the calls): the
+     * errno capture, a {@code struct stat}, a buffer of {@link #BIG} bytes for listings and attribute values,
+     * and a slicing area for the C strings and small structs of one call (anything larger comes from a
+     * confined arena closed after the call). Calls do not nest, so one scratch per thread is enough.
+     */
+    private static final class Scratch implements SegmentAllocator {
+        /** {@code XATTR_SIZE_MAX} and {@code XATTR_LIST_MAX} of Linux: every attribute value or list fits. */
+        static final int BIG = 65536;
+        private static final int SLICES = 16384;
+        private final MemorySegment memory = Arena.ofAuto().allocate(SLICES + BIG + STAT_SIZE + 64, 16);
+        final MemorySegment state = memory.asSlice(0, Lib.CAPTURE.byteSize());
+        final MemorySegment stat = memory.asSlice(64, STAT_SIZE);
+        final MemorySegment big = memory.asSlice(64 + STAT_SIZE, BIG);
+        private final MemorySegment slices = memory.asSlice(64 + STAT_SIZE + BIG, SLICES);
+        private long used;
+        private Arena overflow;
+
+        @Override
+        public MemorySegment allocate(long size, long align) {
+            long start = (used + align - 1) & -align;
+            if (start + size <= SLICES) {
+                used = start + size;
+                return slices.asSlice(start, size).fill((byte) 0);
             }
-            return rc;
-        } catch (IOException | RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new AssertionError(t);
+            if (overflow == null) {
+                overflow = Arena.ofConfined();
+            }
+            return overflow.allocate(size, align);
+        }
+
+        void reset() {
+            used = 0;
+            if (overflow != null) {
+                overflow.close();
+                overflow = null;
+            }
         }
     }
 
-    private static MemorySegment c(Arena arena, byte[] s) {
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
+    private static long call(String what, byte[] path, Call call) throws IOException {
+        long rc = tryCall(call);
+        if (rc < 0) {
+            int errno = (int) -rc;
+            throw new LinuxCalls.SyscallException(what + " " + show(path) + ": " + LinuxCalls.strerror(errno), errno);
+        }
+        return rc;
+    }
+
+    /** Runs one native call with the thread's scratch memory; returns its result, or {@code -errno} on failure. */
+    private static long tryCall(Call call) {
+        Scratch sc = SCRATCH.get();
+        try {
+            long rc = call.run(sc, sc.state);
+            if (rc < 0) {
+                int errno = (int) Lib.ERRNO.get(sc.state, 0L);
+                return -(errno > 0 ? errno : 5); // EIO should the C library fail without saying why
+            }
+            return rc;
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        } finally {
+            sc.reset();
+        }
+    }
+
+    private static MemorySegment c(SegmentAllocator arena, byte[] s) {
         MemorySegment seg = arena.allocate(s.length + 1L);
         MemorySegment.copy(s, 0, seg, ValueLayout.JAVA_BYTE, 0, s.length);
         return seg; // allocate() zero-fills, so the terminating NUL is there
@@ -203,18 +257,16 @@ public final class FileMetadataCalls {
 
     /** {@code lstat(path)}. */
     public FileStat lstat(byte[] path) throws IOException {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment st = arena.allocate(STAT_SIZE, 8);
-            call("lstat", path, (a, s) -> (int) Lib.LSTAT.invokeExact(s, c(a, path), st));
-            long nlink = X86_64 ? st.get(ValueLayout.JAVA_LONG, ST_NLINK)
-                    : Integer.toUnsignedLong(st.get(ValueLayout.JAVA_INT, ST_NLINK));
-            return new FileStat(st.get(ValueLayout.JAVA_LONG, 0), st.get(ValueLayout.JAVA_LONG, 8),
-                    st.get(ValueLayout.JAVA_INT, ST_MODE), nlink, st.get(ValueLayout.JAVA_INT, ST_UID),
-                    st.get(ValueLayout.JAVA_INT, ST_GID), st.get(ValueLayout.JAVA_LONG, ST_RDEV),
-                    st.get(ValueLayout.JAVA_LONG, 48), st.get(ValueLayout.JAVA_LONG, 64),
-                    st.get(ValueLayout.JAVA_LONG, 72), st.get(ValueLayout.JAVA_LONG, 80),
-                    st.get(ValueLayout.JAVA_LONG, 88), st.get(ValueLayout.JAVA_LONG, 96));
-        }
+        MemorySegment st = SCRATCH.get().stat;
+        call("lstat", path, (a, s) -> (int) Lib.LSTAT.invokeExact(s, c(a, path), st));
+        long nlink = X86_64 ? st.get(ValueLayout.JAVA_LONG, ST_NLINK)
+                : Integer.toUnsignedLong(st.get(ValueLayout.JAVA_INT, ST_NLINK));
+        return new FileStat(st.get(ValueLayout.JAVA_LONG, 0), st.get(ValueLayout.JAVA_LONG, 8),
+                st.get(ValueLayout.JAVA_INT, ST_MODE), nlink, st.get(ValueLayout.JAVA_INT, ST_UID),
+                st.get(ValueLayout.JAVA_INT, ST_GID), st.get(ValueLayout.JAVA_LONG, ST_RDEV),
+                st.get(ValueLayout.JAVA_LONG, 48), st.get(ValueLayout.JAVA_LONG, 64),
+                st.get(ValueLayout.JAVA_LONG, 72), st.get(ValueLayout.JAVA_LONG, 80),
+                st.get(ValueLayout.JAVA_LONG, 88), st.get(ValueLayout.JAVA_LONG, 96));
     }
 
     /** {@code lstat(path)} for a path volport chose. */
@@ -294,14 +346,23 @@ public final class FileMetadataCalls {
     /** The value of extended attribute {@code name} of {@code path} itself, or null if it has none. */
     public byte[] getXattr(byte[] path, String name) throws IOException {
         byte[] n = name.getBytes(StandardCharsets.UTF_8);
+        MemorySegment big = SCRATCH.get().big;
+        // One call: no value is larger than the buffer (XATTR_SIZE_MAX); ERANGE would mean a larger limit.
+        long got = tryCall((a, s) -> (long) Lib.LGETXATTR.invokeExact(s, c(a, path), c(a, n), big, big.byteSize()));
+        if (got == -ENODATA) {
+            return null;
+        }
+        if (got >= 0) {
+            return big.asSlice(0, got).toArray(ValueLayout.JAVA_BYTE);
+        }
         for (int attempt = 0; ; attempt++) {
             try (Arena arena = Arena.ofConfined()) {
                 long size = call("lgetxattr " + name + " of", path,
                         (a, s) -> (long) Lib.LGETXATTR.invokeExact(s, c(a, path), c(a, n), MemorySegment.NULL, 0L));
                 MemorySegment buf = arena.allocate(Math.max(1, size));
-                long got = call("lgetxattr " + name + " of", path,
+                long len = call("lgetxattr " + name + " of", path,
                         (a, s) -> (long) Lib.LGETXATTR.invokeExact(s, c(a, path), c(a, n), buf, size));
-                return buf.asSlice(0, got).toArray(ValueLayout.JAVA_BYTE);
+                return buf.asSlice(0, len).toArray(ValueLayout.JAVA_BYTE);
             } catch (LinuxCalls.SyscallException e) {
                 if (e.errno() == ENODATA) {
                     return null;
@@ -315,23 +376,23 @@ public final class FileMetadataCalls {
 
     /** The names of the extended attributes of {@code path} itself (all namespaces the caller may see). */
     public List<String> listXattrs(byte[] path) throws IOException {
+        MemorySegment big = SCRATCH.get().big;
+        // One call: no list is longer than the buffer (XATTR_LIST_MAX); ERANGE would mean a larger limit.
+        long got = tryCall((a, s) -> (long) Lib.LLISTXATTR.invokeExact(s, c(a, path), big, big.byteSize()));
+        if (got == -EOPNOTSUPP || got == 0) {
+            return List.of();
+        }
+        if (got > 0) {
+            return names(big.asSlice(0, got).toArray(ValueLayout.JAVA_BYTE));
+        }
         for (int attempt = 0; ; attempt++) {
             try (Arena arena = Arena.ofConfined()) {
                 long size = call("llistxattr", path,
                         (a, s) -> (long) Lib.LLISTXATTR.invokeExact(s, c(a, path), MemorySegment.NULL, 0L));
                 MemorySegment buf = arena.allocate(Math.max(1, size));
-                long got = call("llistxattr", path,
+                long len = call("llistxattr", path,
                         (a, s) -> (long) Lib.LLISTXATTR.invokeExact(s, c(a, path), buf, size));
-                List<String> names = new ArrayList<>();
-                byte[] all = buf.asSlice(0, got).toArray(ValueLayout.JAVA_BYTE);
-                int start = 0;
-                for (int i = 0; i < all.length; i++) {
-                    if (all[i] == 0) {
-                        names.add(new String(all, start, i - start, StandardCharsets.UTF_8));
-                        start = i + 1;
-                    }
-                }
-                return names;
+                return names(buf.asSlice(0, len).toArray(ValueLayout.JAVA_BYTE));
             } catch (LinuxCalls.SyscallException e) {
                 if (e.errno() == EOPNOTSUPP) {
                     return List.of();
@@ -341,6 +402,19 @@ public final class FileMetadataCalls {
                 }
             }
         }
+    }
+
+    /** The NUL-terminated names of an {@code llistxattr} result. */
+    private static List<String> names(byte[] all) {
+        List<String> names = new ArrayList<>();
+        int start = 0;
+        for (int i = 0; i < all.length; i++) {
+            if (all[i] == 0) {
+                names.add(new String(all, start, i - start, StandardCharsets.UTF_8));
+                start = i + 1;
+            }
+        }
+        return names;
     }
 
     /**
