@@ -369,7 +369,7 @@ final class TarReader {
     }
 
     private static long decimal(String s, String where) throws FormatException {
-        if (s.isEmpty() || s.length() > 18 || !s.chars().allMatch(c -> c >= '0' && c <= '9')) {
+        if (s.isEmpty() || s.length() > 18 || !digits(s)) {
             throw new FormatException(where + ": '" + abbreviate(s) + "' is not a decimal number");
         }
         return Long.parseLong(s);
@@ -383,8 +383,7 @@ final class TarReader {
         int dot = t.indexOf('.');
         String sec = dot < 0 ? t : t.substring(0, dot);
         String frac = dot < 0 ? "" : t.substring(dot + 1);
-        if (sec.isEmpty() || sec.length() > 15 || !(sec + frac).chars().allMatch(c -> c >= '0' && c <= '9')
-                || frac.length() > 30) {
+        if (sec.isEmpty() || sec.length() > 15 || !digits(sec) || !digits(frac) || frac.length() > 30) {
             throw new FormatException(where + ", key " + r.key() + ": '" + abbreviate(s) + "' is not a time");
         }
         long secs = Long.parseLong(sec);
@@ -394,6 +393,17 @@ final class TarReader {
             nanos = nanos == 0 ? 0 : 1_000_000_000 - nanos;
         }
         return new long[] {secs, nanos};
+    }
+
+    /** Whether {@code s} holds only ASCII digits (true when empty). */
+    private static boolean digits(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c < '0' || c > '9') {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static String abbreviate(String s) {
