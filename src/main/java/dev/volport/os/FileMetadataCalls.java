@@ -6,6 +6,7 @@ import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
 import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.SegmentAllocator;
 import java.lang.foreign.StructLayout;
 import java.lang.foreign.SymbolLookup;
 import java.lang.foreign.ValueLayout;
@@ -92,52 +93,162 @@ public final class FileMetadataCalls {
             return LINKER.downcallHandle(LIBC.find(name).orElseThrow(() -> new UnsatisfiedLinkError(name)),
                     FunctionDescriptor.of(ret, args), Linker.Option.captureCallState("errno"));
         }
+    }
 
-        static final MethodHandle LSTAT = bind("lstat", I, A, A);
-        static final MethodHandle LCHOWN = bind("lchown", I, A, I, I);
-        static final MethodHandle FCHMODAT = bind("fchmodat", I, I, A, I, I);
-        static final MethodHandle MKNOD = bind("mknod", I, A, I, L);
-        static final MethodHandle MKDIR = bind("mkdir", I, A, I);
-        static final MethodHandle SYMLINK = bind("symlink", I, A, A);
-        static final MethodHandle LINK = bind("link", I, A, A);
-        static final MethodHandle READLINK = bind("readlink", L, A, A, L);
-        static final MethodHandle UTIMENSAT = bind("utimensat", I, I, A, A, I);
-        static final MethodHandle LSETXATTR = bind("lsetxattr", I, A, A, A, L, I);
-        static final MethodHandle LGETXATTR = bind("lgetxattr", L, A, A, A, L);
-        static final MethodHandle LLISTXATTR = bind("llistxattr", L, A, A, L);
-        static final MethodHandle OPEN = bind("open", I, A, I, I);
-        static final MethodHandle CLOSE = bind("close", I, I);
-        static final MethodHandle PREAD = bind("pread", L, I, A, L, L);
-        static final MethodHandle PWRITE = bind("pwrite", L, I, A, L, L);
-        static final MethodHandle FTRUNCATE = bind("ftruncate", I, I, L);
-        static final MethodHandle LSEEK = bind("lseek", L, I, L, I);
-        static final MethodHandle GETDENTS64 = bind("getdents64", L, I, A, L);
+    /* One holder class per function: bound on first use, as binding one costs a generated class or more. */
+    private static final class Lstat {
+        static final MethodHandle H = Lib.bind("lstat", Lib.I, Lib.A, Lib.A);
+    }
+
+    private static final class Lchown {
+        static final MethodHandle H = Lib.bind("lchown", Lib.I, Lib.A, Lib.I, Lib.I);
+    }
+
+    private static final class Fchmodat {
+        static final MethodHandle H = Lib.bind("fchmodat", Lib.I, Lib.I, Lib.A, Lib.I, Lib.I);
+    }
+
+    private static final class Mknod {
+        static final MethodHandle H = Lib.bind("mknod", Lib.I, Lib.A, Lib.I, Lib.L);
+    }
+
+    private static final class Mkdir {
+        static final MethodHandle H = Lib.bind("mkdir", Lib.I, Lib.A, Lib.I);
+    }
+
+    private static final class Symlink {
+        static final MethodHandle H = Lib.bind("symlink", Lib.I, Lib.A, Lib.A);
+    }
+
+    private static final class Link {
+        static final MethodHandle H = Lib.bind("link", Lib.I, Lib.A, Lib.A);
+    }
+
+    private static final class Readlink {
+        static final MethodHandle H = Lib.bind("readlink", Lib.L, Lib.A, Lib.A, Lib.L);
+    }
+
+    private static final class Utimensat {
+        static final MethodHandle H = Lib.bind("utimensat", Lib.I, Lib.I, Lib.A, Lib.A, Lib.I);
+    }
+
+    private static final class Lsetxattr {
+        static final MethodHandle H = Lib.bind("lsetxattr", Lib.I, Lib.A, Lib.A, Lib.A, Lib.L, Lib.I);
+    }
+
+    private static final class Lgetxattr {
+        static final MethodHandle H = Lib.bind("lgetxattr", Lib.L, Lib.A, Lib.A, Lib.A, Lib.L);
+    }
+
+    private static final class Llistxattr {
+        static final MethodHandle H = Lib.bind("llistxattr", Lib.L, Lib.A, Lib.A, Lib.L);
+    }
+
+    private static final class Open {
+        static final MethodHandle H = Lib.bind("open", Lib.I, Lib.A, Lib.I, Lib.I);
+    }
+
+    private static final class Close {
+        static final MethodHandle H = Lib.bind("close", Lib.I, Lib.I);
+    }
+
+    private static final class Pread {
+        static final MethodHandle H = Lib.bind("pread", Lib.L, Lib.I, Lib.A, Lib.L, Lib.L);
+    }
+
+    private static final class Pwrite {
+        static final MethodHandle H = Lib.bind("pwrite", Lib.L, Lib.I, Lib.A, Lib.L, Lib.L);
+    }
+
+    private static final class Ftruncate {
+        static final MethodHandle H = Lib.bind("ftruncate", Lib.I, Lib.I, Lib.L);
+    }
+
+    private static final class Lseek {
+        static final MethodHandle H = Lib.bind("lseek", Lib.L, Lib.I, Lib.L, Lib.I);
+    }
+
+    private static final class Getdents64 {
+        static final MethodHandle H = Lib.bind("getdents64", Lib.L, Lib.I, Lib.A, Lib.L);
     }
 
     /** One native call: returns the C result; negative means failure with errno in {@code state}. */
     @FunctionalInterface
     private interface Call {
-        long run(Arena arena, MemorySegment state) throws Throwable;
+        long run(SegmentAllocator arena, MemorySegment state) throws Throwable;
     }
 
-    private static long call(String what, byte[] path, Call call) throws IOException {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = arena.allocate(Lib.CAPTURE);
-            long rc = call.run(arena, state);
-            if (rc < 0) {
-                int errno = (int) Lib.ERRNO.get(state, 0L);
-                throw new LinuxCalls.SyscallException(what + " " + show(path) + ": " + LinuxCalls.strerror(errno),
-                        errno);
+    /**
+     * Native memory a thread reuses for its calls (an arena per call costs more than most of the calls): the
+     * errno capture, a {@code struct stat}, a buffer of {@link #BIG} bytes for listings and attribute values,
+     * and a slicing area for the C strings and small structs of one call (anything larger comes from a
+     * confined arena closed after the call). Calls do not nest, so one scratch per thread is enough.
+     */
+    private static final class Scratch implements SegmentAllocator {
+        /** {@code XATTR_SIZE_MAX} and {@code XATTR_LIST_MAX} of Linux: every attribute value or list fits. */
+        static final int BIG = 65536;
+        private static final int SLICES = 16384;
+        private final MemorySegment memory = Arena.ofAuto().allocate(SLICES + BIG + STAT_SIZE + 64, 16);
+        final MemorySegment state = memory.asSlice(0, Lib.CAPTURE.byteSize());
+        final MemorySegment stat = memory.asSlice(64, STAT_SIZE);
+        final MemorySegment big = memory.asSlice(64 + STAT_SIZE, BIG);
+        private final MemorySegment slices = memory.asSlice(64 + STAT_SIZE + BIG, SLICES);
+        private long used;
+        private Arena overflow;
+
+        @Override
+        public MemorySegment allocate(long size, long align) {
+            long start = (used + align - 1) & -align;
+            if (start + size <= SLICES) {
+                used = start + size;
+                return slices.asSlice(start, size).fill((byte) 0);
             }
-            return rc;
-        } catch (IOException | RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new AssertionError(t);
+            if (overflow == null) {
+                overflow = Arena.ofConfined();
+            }
+            return overflow.allocate(size, align);
+        }
+
+        void reset() {
+            used = 0;
+            if (overflow != null) {
+                overflow.close();
+                overflow = null;
+            }
         }
     }
 
-    private static MemorySegment c(Arena arena, byte[] s) {
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
+    private static long call(String what, byte[] path, Call call) throws IOException {
+        long rc = tryCall(call);
+        if (rc < 0) {
+            int errno = (int) -rc;
+            throw new LinuxCalls.SyscallException(what + " " + show(path) + ": " + LinuxCalls.strerror(errno), errno);
+        }
+        return rc;
+    }
+
+    /** Runs one native call with the thread's scratch memory; returns its result, or {@code -errno} on failure. */
+    private static long tryCall(Call call) {
+        Scratch sc = SCRATCH.get();
+        try {
+            long rc = call.run(sc, sc.state);
+            if (rc < 0) {
+                int errno = (int) Lib.ERRNO.get(sc.state, 0L);
+                return -(errno > 0 ? errno : 5); // EIO should the C library fail without saying why
+            }
+            return rc;
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        } finally {
+            sc.reset();
+        }
+    }
+
+    private static MemorySegment c(SegmentAllocator arena, byte[] s) {
         MemorySegment seg = arena.allocate(s.length + 1L);
         MemorySegment.copy(s, 0, seg, ValueLayout.JAVA_BYTE, 0, s.length);
         return seg; // allocate() zero-fills, so the terminating NUL is there
@@ -203,18 +314,16 @@ public final class FileMetadataCalls {
 
     /** {@code lstat(path)}. */
     public FileStat lstat(byte[] path) throws IOException {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment st = arena.allocate(STAT_SIZE, 8);
-            call("lstat", path, (a, s) -> (int) Lib.LSTAT.invokeExact(s, c(a, path), st));
-            long nlink = X86_64 ? st.get(ValueLayout.JAVA_LONG, ST_NLINK)
-                    : Integer.toUnsignedLong(st.get(ValueLayout.JAVA_INT, ST_NLINK));
-            return new FileStat(st.get(ValueLayout.JAVA_LONG, 0), st.get(ValueLayout.JAVA_LONG, 8),
-                    st.get(ValueLayout.JAVA_INT, ST_MODE), nlink, st.get(ValueLayout.JAVA_INT, ST_UID),
-                    st.get(ValueLayout.JAVA_INT, ST_GID), st.get(ValueLayout.JAVA_LONG, ST_RDEV),
-                    st.get(ValueLayout.JAVA_LONG, 48), st.get(ValueLayout.JAVA_LONG, 64),
-                    st.get(ValueLayout.JAVA_LONG, 72), st.get(ValueLayout.JAVA_LONG, 80),
-                    st.get(ValueLayout.JAVA_LONG, 88), st.get(ValueLayout.JAVA_LONG, 96));
-        }
+        MemorySegment st = SCRATCH.get().stat;
+        call("lstat", path, (a, s) -> (int) Lstat.H.invokeExact(s, c(a, path), st));
+        long nlink = X86_64 ? st.get(ValueLayout.JAVA_LONG, ST_NLINK)
+                : Integer.toUnsignedLong(st.get(ValueLayout.JAVA_INT, ST_NLINK));
+        return new FileStat(st.get(ValueLayout.JAVA_LONG, 0), st.get(ValueLayout.JAVA_LONG, 8),
+                st.get(ValueLayout.JAVA_INT, ST_MODE), nlink, st.get(ValueLayout.JAVA_INT, ST_UID),
+                st.get(ValueLayout.JAVA_INT, ST_GID), st.get(ValueLayout.JAVA_LONG, ST_RDEV),
+                st.get(ValueLayout.JAVA_LONG, 48), st.get(ValueLayout.JAVA_LONG, 64),
+                st.get(ValueLayout.JAVA_LONG, 72), st.get(ValueLayout.JAVA_LONG, 80),
+                st.get(ValueLayout.JAVA_LONG, 88), st.get(ValueLayout.JAVA_LONG, 96));
     }
 
     /** {@code lstat(path)} for a path volport chose. */
@@ -224,40 +333,40 @@ public final class FileMetadataCalls {
 
     /** {@code lchown(path, uid, gid)}; ids are unsigned 32-bit. Clears setuid/setgid and file capabilities. */
     public void lchown(byte[] path, int uid, int gid) throws IOException {
-        call("lchown", path, (a, s) -> (int) Lib.LCHOWN.invokeExact(s, c(a, path), uid, gid));
+        call("lchown", path, (a, s) -> (int) Lchown.H.invokeExact(s, c(a, path), uid, gid));
     }
 
     /** {@code chmod(path, mode & 07777)}, setuid/setgid/sticky included; {@code path} must not be a symlink. */
     public void chmod(byte[] path, int mode) throws IOException {
-        call("chmod", path, (a, s) -> (int) Lib.FCHMODAT.invokeExact(s, AT_FDCWD, c(a, path), mode & 07777, 0));
+        call("chmod", path, (a, s) -> (int) Fchmodat.H.invokeExact(s, AT_FDCWD, c(a, path), mode & 07777, 0));
     }
 
     /** {@code mknod(path, type | perm, makedev(major, minor))} for {@link #S_IFCHR}, {@link #S_IFBLK}, {@link #S_IFIFO}. */
     public void mknod(byte[] path, int typeAndMode, int major, int minor) throws IOException {
         long dev = makedev(major, minor);
-        call("mknod", path, (a, s) -> (int) Lib.MKNOD.invokeExact(s, c(a, path), typeAndMode, dev));
+        call("mknod", path, (a, s) -> (int) Mknod.H.invokeExact(s, c(a, path), typeAndMode, dev));
     }
 
     /** {@code mkdir(path, mode)}; fails with {@link #EEXIST} if anything exists there. */
     public void mkdir(byte[] path, int mode) throws IOException {
-        call("mkdir", path, (a, s) -> (int) Lib.MKDIR.invokeExact(s, c(a, path), mode));
+        call("mkdir", path, (a, s) -> (int) Mkdir.H.invokeExact(s, c(a, path), mode));
     }
 
     /** {@code symlink(target, path)}: the target is stored as given and never resolved. */
     public void symlink(byte[] target, byte[] path) throws IOException {
-        call("symlink", path, (a, s) -> (int) Lib.SYMLINK.invokeExact(s, c(a, target), c(a, path)));
+        call("symlink", path, (a, s) -> (int) Symlink.H.invokeExact(s, c(a, target), c(a, path)));
     }
 
     /** {@code link(existing, path)}: on Linux, a symlink {@code existing} is linked itself, not followed. */
     public void link(byte[] existing, byte[] path) throws IOException {
-        call("link", path, (a, s) -> (int) Lib.LINK.invokeExact(s, c(a, existing), c(a, path)));
+        call("link", path, (a, s) -> (int) Link.H.invokeExact(s, c(a, existing), c(a, path)));
     }
 
     /** The target of symlink {@code path}, at most {@code max} bytes (longer targets are an error). */
     public byte[] readlink(byte[] path, int max) throws IOException {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment buf = arena.allocate(max + 1L);
-            long n = call("readlink", path, (a, s) -> (long) Lib.READLINK.invokeExact(s, c(a, path), buf, max + 1L));
+            long n = call("readlink", path, (a, s) -> (long) Readlink.H.invokeExact(s, c(a, path), buf, max + 1L));
             if (n > max) {
                 throw new IOException("readlink " + show(path) + ": target longer than " + max + " bytes");
             }
@@ -277,7 +386,7 @@ public final class FileMetadataCalls {
             ts.set(ValueLayout.JAVA_LONG, 8, atimeNsec);
             ts.set(ValueLayout.JAVA_LONG, 16, mtimeSec);
             ts.set(ValueLayout.JAVA_LONG, 24, mtimeNsec);
-            return (int) Lib.UTIMENSAT.invokeExact(s, AT_FDCWD, c(a, path), ts, AT_SYMLINK_NOFOLLOW);
+            return (int) Utimensat.H.invokeExact(s, AT_FDCWD, c(a, path), ts, AT_SYMLINK_NOFOLLOW);
         });
     }
 
@@ -287,21 +396,30 @@ public final class FileMetadataCalls {
         call("lsetxattr " + name + " on", path, (a, s) -> {
             MemorySegment v = a.allocate(Math.max(1, value.length));
             MemorySegment.copy(value, 0, v, ValueLayout.JAVA_BYTE, 0, value.length);
-            return (int) Lib.LSETXATTR.invokeExact(s, c(a, path), c(a, n), v, (long) value.length, 0);
+            return (int) Lsetxattr.H.invokeExact(s, c(a, path), c(a, n), v, (long) value.length, 0);
         });
     }
 
     /** The value of extended attribute {@code name} of {@code path} itself, or null if it has none. */
     public byte[] getXattr(byte[] path, String name) throws IOException {
         byte[] n = name.getBytes(StandardCharsets.UTF_8);
+        MemorySegment big = SCRATCH.get().big;
+        // One call: no value is larger than the buffer (XATTR_SIZE_MAX); ERANGE would mean a larger limit.
+        long got = tryCall((a, s) -> (long) Lgetxattr.H.invokeExact(s, c(a, path), c(a, n), big, big.byteSize()));
+        if (got == -ENODATA) {
+            return null;
+        }
+        if (got >= 0) {
+            return big.asSlice(0, got).toArray(ValueLayout.JAVA_BYTE);
+        }
         for (int attempt = 0; ; attempt++) {
             try (Arena arena = Arena.ofConfined()) {
                 long size = call("lgetxattr " + name + " of", path,
-                        (a, s) -> (long) Lib.LGETXATTR.invokeExact(s, c(a, path), c(a, n), MemorySegment.NULL, 0L));
+                        (a, s) -> (long) Lgetxattr.H.invokeExact(s, c(a, path), c(a, n), MemorySegment.NULL, 0L));
                 MemorySegment buf = arena.allocate(Math.max(1, size));
-                long got = call("lgetxattr " + name + " of", path,
-                        (a, s) -> (long) Lib.LGETXATTR.invokeExact(s, c(a, path), c(a, n), buf, size));
-                return buf.asSlice(0, got).toArray(ValueLayout.JAVA_BYTE);
+                long len = call("lgetxattr " + name + " of", path,
+                        (a, s) -> (long) Lgetxattr.H.invokeExact(s, c(a, path), c(a, n), buf, size));
+                return buf.asSlice(0, len).toArray(ValueLayout.JAVA_BYTE);
             } catch (LinuxCalls.SyscallException e) {
                 if (e.errno() == ENODATA) {
                     return null;
@@ -315,23 +433,23 @@ public final class FileMetadataCalls {
 
     /** The names of the extended attributes of {@code path} itself (all namespaces the caller may see). */
     public List<String> listXattrs(byte[] path) throws IOException {
+        MemorySegment big = SCRATCH.get().big;
+        // One call: no list is longer than the buffer (XATTR_LIST_MAX); ERANGE would mean a larger limit.
+        long got = tryCall((a, s) -> (long) Llistxattr.H.invokeExact(s, c(a, path), big, big.byteSize()));
+        if (got == -EOPNOTSUPP || got == 0) {
+            return List.of();
+        }
+        if (got > 0) {
+            return names(big.asSlice(0, got).toArray(ValueLayout.JAVA_BYTE));
+        }
         for (int attempt = 0; ; attempt++) {
             try (Arena arena = Arena.ofConfined()) {
                 long size = call("llistxattr", path,
-                        (a, s) -> (long) Lib.LLISTXATTR.invokeExact(s, c(a, path), MemorySegment.NULL, 0L));
+                        (a, s) -> (long) Llistxattr.H.invokeExact(s, c(a, path), MemorySegment.NULL, 0L));
                 MemorySegment buf = arena.allocate(Math.max(1, size));
-                long got = call("llistxattr", path,
-                        (a, s) -> (long) Lib.LLISTXATTR.invokeExact(s, c(a, path), buf, size));
-                List<String> names = new ArrayList<>();
-                byte[] all = buf.asSlice(0, got).toArray(ValueLayout.JAVA_BYTE);
-                int start = 0;
-                for (int i = 0; i < all.length; i++) {
-                    if (all[i] == 0) {
-                        names.add(new String(all, start, i - start, StandardCharsets.UTF_8));
-                        start = i + 1;
-                    }
-                }
-                return names;
+                long len = call("llistxattr", path,
+                        (a, s) -> (long) Llistxattr.H.invokeExact(s, c(a, path), buf, size));
+                return names(buf.asSlice(0, len).toArray(ValueLayout.JAVA_BYTE));
             } catch (LinuxCalls.SyscallException e) {
                 if (e.errno() == EOPNOTSUPP) {
                     return List.of();
@@ -341,6 +459,19 @@ public final class FileMetadataCalls {
                 }
             }
         }
+    }
+
+    /** The NUL-terminated names of an {@code llistxattr} result. */
+    private static List<String> names(byte[] all) {
+        List<String> names = new ArrayList<>();
+        int start = 0;
+        for (int i = 0; i < all.length; i++) {
+            if (all[i] == 0) {
+                names.add(new String(all, start, i - start, StandardCharsets.UTF_8));
+                start = i + 1;
+            }
+        }
+        return names;
     }
 
     /**
@@ -353,7 +484,7 @@ public final class FileMetadataCalls {
                 Arena arena = Arena.ofConfined()) {
             MemorySegment buf = arena.allocate(32768, 8);
             while (true) {
-                long n = call("getdents64", dir, (a, s) -> (long) Lib.GETDENTS64.invokeExact(s, fd.fd, buf, 32768L));
+                long n = call("getdents64", dir, (a, s) -> (long) Getdents64.H.invokeExact(s, fd.fd, buf, 32768L));
                 if (n == 0) {
                     return names;
                 }
@@ -372,7 +503,7 @@ public final class FileMetadataCalls {
 
     /** {@code open(path, flags, mode)}; the descriptor is closed with the returned handle. */
     public Fd open(byte[] path, int flags, int mode) throws IOException {
-        int fd = (int) call("open", path, (a, s) -> (int) Lib.OPEN.invokeExact(s, c(a, path), flags, mode));
+        int fd = (int) call("open", path, (a, s) -> (int) Open.H.invokeExact(s, c(a, path), flags, mode));
         return new Fd(path, fd);
     }
 
@@ -390,7 +521,7 @@ public final class FileMetadataCalls {
         /** Reads up to {@code dst.remaining()} bytes at {@code offset} into a direct buffer; 0 at end of file. */
         public int pread(ByteBuffer dst, long offset) throws IOException {
             MemorySegment seg = MemorySegment.ofBuffer(dst);
-            long n = call("pread", path, (a, s) -> (long) Lib.PREAD.invokeExact(s, fd, seg, (long) dst.remaining(),
+            long n = call("pread", path, (a, s) -> (long) Pread.H.invokeExact(s, fd, seg, (long) dst.remaining(),
                     offset));
             dst.position(dst.position() + (int) n);
             return (int) n;
@@ -402,7 +533,7 @@ public final class FileMetadataCalls {
             while (src.hasRemaining()) {
                 MemorySegment seg = MemorySegment.ofBuffer(src);
                 long at = pos;
-                long n = call("pwrite", path, (a, s) -> (long) Lib.PWRITE.invokeExact(s, fd, seg,
+                long n = call("pwrite", path, (a, s) -> (long) Pwrite.H.invokeExact(s, fd, seg,
                         (long) src.remaining(), at));
                 src.position(src.position() + (int) n);
                 pos += n;
@@ -411,7 +542,7 @@ public final class FileMetadataCalls {
 
         /** {@code ftruncate(fd, length)}. */
         public void truncate(long length) throws IOException {
-            call("ftruncate", path, (a, s) -> (int) Lib.FTRUNCATE.invokeExact(s, fd, length));
+            call("ftruncate", path, (a, s) -> (int) Ftruncate.H.invokeExact(s, fd, length));
         }
 
         /** The first offset at or after {@code pos} that holds data, or -1 when only a hole follows. */
@@ -426,7 +557,7 @@ public final class FileMetadataCalls {
 
         private long seek(long pos, int whence) throws IOException {
             try {
-                return call("lseek", path, (a, s) -> (long) Lib.LSEEK.invokeExact(s, fd, pos, whence));
+                return call("lseek", path, (a, s) -> (long) Lseek.H.invokeExact(s, fd, pos, whence));
             } catch (LinuxCalls.SyscallException e) {
                 if (e.errno() == ENXIO) {
                     return -1;
@@ -439,7 +570,7 @@ public final class FileMetadataCalls {
         public void close() throws IOException {
             if (!closed) {
                 closed = true;
-                call("close", path, (a, s) -> (int) Lib.CLOSE.invokeExact(s, fd));
+                call("close", path, (a, s) -> (int) Close.H.invokeExact(s, fd));
             }
         }
     }

@@ -42,6 +42,8 @@ public final class TarExporter {
     private static final int BLOCK = 512;
     private static final int RECORD = 10240;
     private static final int BUFFER = 1 << 20;
+    private static final String ACL_ACCESS = "system.posix_acl_access";
+    private static final String ACL_DEFAULT = "system.posix_acl_default";
     private final FileMetadataCalls fs;
 
     public TarExporter() {
@@ -193,15 +195,18 @@ public final class TarExporter {
             }
             pax.add("atime", time(st.atimeSec(), st.atimeNsec()));
             if (type != '2' && type != '1') {
-                byte[] acl = fs.getXattr(path, "system.posix_acl_access");
+                // One llistxattr per member; the ACLs are read only when listed (Linux lists a set ACL as
+                // system.posix_acl_access / system.posix_acl_default), most files having neither.
+                List<String> names = fs.listXattrs(path);
+                byte[] acl = names.contains(ACL_ACCESS) ? fs.getXattr(path, ACL_ACCESS) : null;
                 if (acl != null) {
                     pax.add("SCHILY.acl.access", PosixAcl.toText(acl, FileMetadataCalls.show(path)));
                 }
-                byte[] def = type == '5' ? fs.getXattr(path, "system.posix_acl_default") : null;
+                byte[] def = type == '5' && names.contains(ACL_DEFAULT) ? fs.getXattr(path, ACL_DEFAULT) : null;
                 if (def != null) {
                     pax.add("SCHILY.acl.default", PosixAcl.toText(def, FileMetadataCalls.show(path)));
                 }
-                for (String x : fs.listXattrs(path)) {
+                for (String x : names) {
                     if (x.startsWith("user.") || x.equals("security.capability")) {
                         byte[] v = fs.getXattr(path, x);
                         if (v != null) {
@@ -331,8 +336,15 @@ public final class TarExporter {
             s = -(s + 1);
             n = 1_000_000_000 - n;
         }
-        String frac = String.format("%09d", n).replaceAll("0+$", "");
-        return sign + s + "." + frac;
+        StringBuilder sb = new StringBuilder(32).append(sign).append(s).append('.');
+        String digits = Long.toString(n);
+        sb.append("000000000", 0, 9 - digits.length()).append(digits);
+        int end = sb.length();
+        while (sb.charAt(end - 1) == '0') {
+            end--; // nsec > 0, so a non-zero digit stops this
+        }
+        sb.setLength(end);
+        return sb.toString();
     }
 
     private static byte[] concat(byte[]... parts) {

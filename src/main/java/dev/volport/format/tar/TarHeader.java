@@ -166,21 +166,17 @@ record TarHeader(byte[] name, int mode, long uid, long gid, long size, long mtim
         for (byte x : b) {
             sum += x & 0xff;
         }
-        byte[] ck = String.format("%06o", sum).getBytes(StandardCharsets.US_ASCII);
-        System.arraycopy(ck, 0, b, 148, 6);
-        b[154] = 0;
+        octal(b, 148, 7, sum); // six digits and a NUL (sum <= 512 * 255 < 8^6)
         b[155] = ' ';
         return b;
     }
 
+    /** {@code v} as {@code len - 1} zero-padded octal digits and a NUL; {@code v} must fit. */
     private static void octal(byte[] b, int off, int len, long v) {
-        String s = Long.toOctalString(v);
-        int pad = len - 1 - s.length();
-        for (int i = 0; i < pad; i++) {
-            b[off + i] = '0';
-        }
-        for (int i = 0; i < s.length(); i++) {
-            b[off + pad + i] = (byte) s.charAt(i);
+        long x = v;
+        for (int i = off + len - 2; i >= off; i--) {
+            b[i] = (byte) ('0' + (x & 7));
+            x >>>= 3;
         }
         b[off + len - 1] = 0;
     }

@@ -20,7 +20,11 @@ import java.util.Map;
  */
 final class TarReader {
     private static final int BLOCK = TarHeader.BLOCK;
+    /** Read-ahead: headers and small members come from here, so a small member costs no read call of its own. */
+    private static final int READ_AHEAD = 256 * 1024;
     private final ReadableByteChannel in;
+    /** Bytes read from {@code in} and not consumed yet, between position and limit. */
+    private final ByteBuffer ahead = ByteBuffer.allocateDirect(READ_AHEAD).flip();
     private final TarLimits limits;
     private final Progress progress;
     private long position;
@@ -235,7 +239,10 @@ final class TarReader {
         }
         int n;
         try {
-            n = in.read(dst);
+            if (!ahead.hasRemaining() && dst.remaining() < READ_AHEAD / 2) {
+                fill();
+            }
+            n = ahead.hasRemaining() ? take(dst) : in.read(dst); // large reads go straight into dst
         } finally {
             dst.limit(limit);
         }
@@ -362,7 +369,7 @@ final class TarReader {
     }
 
     private static long decimal(String s, String where) throws FormatException {
-        if (s.isEmpty() || s.length() > 18 || !s.chars().allMatch(c -> c >= '0' && c <= '9')) {
+        if (s.isEmpty() || s.length() > 18 || !digits(s)) {
             throw new FormatException(where + ": '" + abbreviate(s) + "' is not a decimal number");
         }
         return Long.parseLong(s);
@@ -376,8 +383,7 @@ final class TarReader {
         int dot = t.indexOf('.');
         String sec = dot < 0 ? t : t.substring(0, dot);
         String frac = dot < 0 ? "" : t.substring(dot + 1);
-        if (sec.isEmpty() || sec.length() > 15 || !(sec + frac).chars().allMatch(c -> c >= '0' && c <= '9')
-                || frac.length() > 30) {
+        if (sec.isEmpty() || sec.length() > 15 || !digits(sec) || !digits(frac) || frac.length() > 30) {
             throw new FormatException(where + ", key " + r.key() + ": '" + abbreviate(s) + "' is not a time");
         }
         long secs = Long.parseLong(sec);
@@ -387,6 +393,17 @@ final class TarReader {
             nanos = nanos == 0 ? 0 : 1_000_000_000 - nanos;
         }
         return new long[] {secs, nanos};
+    }
+
+    /** Whether {@code s} holds only ASCII digits (true when empty). */
+    private static boolean digits(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c < '0' || c > '9') {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static String abbreviate(String s) {
@@ -410,7 +427,7 @@ final class TarReader {
 
     private void readFully(ByteBuffer b, String what) throws IOException {
         while (b.hasRemaining()) {
-            int n = in.read(b);
+            int n = ahead.hasRemaining() || fill() > 0 ? take(b) : -1;
             if (n < 0) {
                 throw error("stream truncated while reading " + what + " (no end-of-archive marker)", position);
             }
@@ -432,7 +449,7 @@ final class TarReader {
         ByteBuffer b = ByteBuffer.allocate(BLOCK * 20);
         while (true) {
             b.clear();
-            int n = in.read(b);
+            int n = ahead.hasRemaining() || fill() > 0 ? take(b) : -1;
             if (n < 0) {
                 return;
             }
@@ -443,6 +460,31 @@ final class TarReader {
             }
             position += n;
         }
+    }
+
+    /**
+     * Refills the empty read-ahead buffer with one read of {@code in}.
+     *
+     * @return bytes now buffered, or -1 at the end of the stream
+     */
+    private int fill() throws IOException {
+        ahead.clear();
+        int n;
+        try {
+            n = in.read(ahead);
+        } finally {
+            ahead.flip();
+        }
+        return n;
+    }
+
+    /** Moves as many buffered bytes as fit into {@code dst}; returns how many. */
+    private int take(ByteBuffer dst) {
+        int n = Math.min(ahead.remaining(), dst.remaining());
+        dst.put(dst.position(), ahead, ahead.position(), n);
+        dst.position(dst.position() + n);
+        ahead.position(ahead.position() + n);
+        return n;
     }
 
     private FormatException error(String what, long at) {
