@@ -198,28 +198,32 @@ public final class Qcow2Image implements AutoCloseable {
             long n = Math.min(cs - inCluster, mapped - pos);
             long entry = table[ext ? 2 * l2Index : l2Index];
             long bitmap = ext ? table[2 * l2Index + 1] : 0;
-            String where = String.format("%s: L2 entry for guest offset 0x%x (0x%016x)", map.where(), cl << bits,
-                    entry);
             if ((entry & Entries.COMPRESSED) != 0) {
+                String where = where(map, cl, entry);
                 byte[] data = decompress(entry, where, ext ? bitmap : 0);
                 sink.bytes(data, inCluster, (int) n);
             } else {
                 if ((entry & Entries.L2_RESERVED) != 0) {
-                    throw new FormatException(where + " has reserved bits set");
+                    throw new FormatException(where(map, cl, entry) + " has reserved bits set");
                 }
                 long host = entry & Entries.OFFSET_MASK;
                 if (host % cs != 0) {
-                    throw new FormatException(where + ": host offset not aligned to the cluster size " + cs);
+                    throw new FormatException(where(map, cl, entry) + ": host offset not aligned to the cluster size "
+                            + cs);
                 }
                 if (ext) {
-                    copySubclusters(pos, inCluster, (int) n, host, bitmap, where, sink);
+                    copySubclusters(pos, inCluster, (int) n, host, bitmap, where(map, cl, entry), sink);
                 } else if ((entry & Entries.ZERO_FLAG) != 0) {
                     if (header.version() < 3) {
-                        throw new FormatException(where + ": zero flag in a version 2 image");
+                        throw new FormatException(where(map, cl, entry) + ": zero flag in a version 2 image");
                     }
                     sink.zeros(n);
                 } else if (host != 0) {
-                    hostRange(host + inCluster, n, where, sink);
+                    long offset = host + inCluster;
+                    if (pastEnd(offset, n)) {
+                        throw pastEndError(where(map, cl, entry), offset);
+                    }
+                    sink.host(file, offset, n);
                 } else {
                     fallThrough(pos, n, sink);
                 }
@@ -229,6 +233,12 @@ public final class Qcow2Image implements AutoCloseable {
         if (end > mapped) {
             sink.zeros(end - Math.max(mapped, from));
         }
+    }
+
+    /** Names the L2 entry of guest cluster {@code cl} in messages; built only when one is needed. */
+    private String where(L1Map map, long cl, long entry) {
+        return String.format("%s: L2 entry for guest offset 0x%x (0x%016x)", map.where(), cl << header.clusterBits(),
+                entry);
     }
 
     /** One cluster with extended L2: runs of subclusters in the same state, in order. */
@@ -269,11 +279,19 @@ public final class Qcow2Image implements AutoCloseable {
     }
 
     private void hostRange(long offset, long length, String where, RawSink sink) throws IOException {
-        if (offset >= Qcow2Limits.MAX_HOST_OFFSET || offset > fileLength - length) {
-            throw new FormatException(where + ": data at host offset 0x" + Long.toHexString(offset)
-                    + " runs past the end of the file (" + fileLength + " bytes)");
+        if (pastEnd(offset, length)) {
+            throw pastEndError(where, offset);
         }
         sink.host(file, offset, length);
+    }
+
+    private boolean pastEnd(long offset, long length) {
+        return offset >= Qcow2Limits.MAX_HOST_OFFSET || offset > fileLength - length;
+    }
+
+    private FormatException pastEndError(String where, long offset) {
+        return new FormatException(where + ": data at host offset 0x" + Long.toHexString(offset)
+                + " runs past the end of the file (" + fileLength + " bytes)");
     }
 
     private void fallThrough(long pos, long length, RawSink sink) throws IOException {

@@ -1,6 +1,7 @@
 package dev.volport.format.qcow2;
 
 import dev.volport.format.FormatException;
+import dev.volport.format.raw.SparseRawImporter.WritebackHint;
 import dev.volport.io.ChannelIo;
 import dev.volport.io.Progress;
 import dev.volport.io.ZeroBlocks;
@@ -37,6 +38,8 @@ public final class Qcow2Writer {
     public static final long MAX_VIRTUAL_SIZE = Qcow2Limits.MAX_L1_BYTES / 8 * ((long) L2_ENTRIES << CLUSTER_BITS);
     /** Raw bytes read per round in {@link #convert}. */
     static final int BUFFER = 1 << 20;
+    /** Bytes written in {@link #convert} after which their writeback is hinted. */
+    static final long WRITEBACK_STEP = 32L << 20;
 
     private static final long REFCOUNTS_PER_BLOCK = CLUSTER_SIZE * 8L / (1 << REFCOUNT_ORDER);
 
@@ -135,7 +138,18 @@ public final class Qcow2Writer {
      */
     public static long convert(ReadableByteChannel raw, long size, FileChannel out, Progress progress)
             throws IOException {
+        return convert(raw, size, out, progress, WritebackHint.NONE);
+    }
+
+    /**
+     * As {@link #convert(ReadableByteChannel, long, FileChannel, Progress)}, telling {@code hint} of the data and L2
+     * clusters written every {@value #WRITEBACK_STEP} bytes of them, so their writeback can start while the stream
+     * still arrives and the caller's final flush has little left to do.
+     */
+    public static long convert(ReadableByteChannel raw, long size, FileChannel out, Progress progress,
+            WritebackHint hint) throws IOException {
         checkSize(size);
+        long hinted = CLUSTER_SIZE;
         int l1Size = (int) l1Entries(sectorAligned(size));
         long[] l1Table = new long[l1Size];
         long[] l2Table = new long[L2_ENTRIES];
@@ -176,6 +190,11 @@ public final class Qcow2Writer {
             }
             pos += got;
             progress.advance(got);
+            long writtenEnd = next * CLUSTER_SIZE;
+            if (writtenEnd - hinted >= WRITEBACK_STEP) {
+                hint.written(hinted, writtenEnd - hinted);
+                hinted = writtenEnd;
+            }
             if (pos % bytesPerL1 == 0 || pos == size) {
                 // One L2 range is complete: store its table if it maps anything.
                 int l1Index = (int) ((pos - 1) / bytesPerL1);

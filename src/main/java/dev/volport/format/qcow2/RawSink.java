@@ -10,7 +10,8 @@ import java.nio.channels.WritableByteChannel;
 
 /**
  * The ordered output of a guest-content read. Consecutive host ranges of one file are merged into one transfer
- * (up to {@link #MAX_RUN} bytes), zeros come from one shared read-only buffer, and nothing ever seeks on
+ * (up to {@link #MAX_RUN} bytes), consecutive zeros are merged and written in 1 MiB pieces from one shared
+ * read-only direct buffer, and nothing ever seeks on
  * {@code out}, so it may be a pipe.
  */
 final class RawSink {
@@ -25,6 +26,7 @@ final class RawSink {
     private FileChannel runFile;
     private long runStart;
     private long runLength;
+    private long pendingZeros;
     private long written;
 
     RawSink(WritableByteChannel out, Progress progress, String name) {
@@ -40,6 +42,7 @@ final class RawSink {
 
     /** {@code length} bytes of {@code file} at {@code offset} (already checked to lie inside it). */
     void host(FileChannel file, long offset, long length) throws IOException {
+        flushZeros();
         if (file == runFile && offset == runStart + runLength && runLength + length <= MAX_RUN) {
             runLength += length;
             return;
@@ -50,14 +53,17 @@ final class RawSink {
         runLength = length;
     }
 
-    /** {@code length} zero bytes. */
+    /** {@code length} zero bytes: pending until other output follows, so zero runs go out in large writes. */
     void zeros(long length) throws IOException {
-        flush();
-        long left = length;
-        while (left > 0) {
-            int n = (int) Math.min(left, ZERO_CHUNK);
+        flushRun();
+        pendingZeros += length;
+    }
+
+    private void flushZeros() throws IOException {
+        while (pendingZeros > 0) {
+            int n = (int) Math.min(pendingZeros, ZERO_CHUNK);
             ChannelIo.writeFully(out, ZEROS.duplicate().limit(n));
-            left -= n;
+            pendingZeros -= n;
             advance(n);
         }
     }
@@ -65,12 +71,18 @@ final class RawSink {
     /** Bytes from memory (a decompressed cluster). */
     void bytes(byte[] data, int offset, int length) throws IOException {
         flush();
+        // From a heap array the JDK copies into a temporary direct buffer first; this is the compressed path.
         ChannelIo.writeFully(out, ByteBuffer.wrap(data, offset, length));
         advance(length);
     }
 
-    /** Writes the pending host range. */
+    /** Writes what is pending (zeros or a host range; never both). */
     void flush() throws IOException {
+        flushZeros();
+        flushRun();
+    }
+
+    private void flushRun() throws IOException {
         while (runLength > 0) {
             long n = runFile.transferTo(runStart, runLength, out);
             if (n <= 0) {

@@ -27,6 +27,18 @@ final class GrainCodec implements AutoCloseable {
      * @return a buffer of {@code needed} bytes, valid until the next call
      */
     ByteBuffer inflate(ByteBuffer compressed, int needed, String where) throws FormatException {
+        return inflate(compressed, needed, where, null);
+    }
+
+    /**
+     * As {@link #inflate(ByteBuffer, int, String)}, into {@code into} (exactly one grain of room, from its
+     * position 0) instead of this codec's own buffer when it is not null.
+     */
+    ByteBuffer inflate(ByteBuffer compressed, int needed, String where, ByteBuffer into) throws FormatException {
+        ByteBuffer out = into == null ? this.out : into;
+        if (out.capacity() != this.out.capacity()) {
+            throw new IllegalArgumentException("output buffer of " + out.capacity() + " bytes, not one grain");
+        }
         inflater.reset();
         inflater.setInput(compressed);
         out.clear();

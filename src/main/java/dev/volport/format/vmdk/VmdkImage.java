@@ -18,12 +18,15 @@ import java.nio.channels.WritableByteChannel;
  * directory. Grain tables and grains are checked as {@link #readRaw} reaches them; {@link VmdkValidator} checks them
  * all up front. The redundant grain directory is never read: the primary is the one QEMU and VMware read.
  *
- * <p>Memory: the grain directory (at most 4 MiB under {@link VmdkLimits}), one grain table and one grain.
+ * <p>Memory: the grain directory (at most 4 MiB under {@link VmdkLimits}), one grain table and one grain; for
+ * compressed grains also {@value #WINDOW} bytes read ahead and {@value #WINDOW} bytes of inflated output.
  * Not thread-safe. Closing does not close the file channel, which stays the caller's.
  */
 public final class VmdkImage implements AutoCloseable {
     /** Bytes per {@code transferTo} call when copying uncompressed grains. */
     static final long CHUNK = 8L << 20;
+    /** Bytes read ahead at a time for compressed grains, and gathered before a write of inflated grains. */
+    static final int WINDOW = 1 << 20;
     private static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(1 << 20).asReadOnlyBuffer();
 
     private final FileChannel file;
@@ -36,7 +39,9 @@ public final class VmdkImage implements AutoCloseable {
     private final ByteBuffer gtBuf;
     private int lastMarkerSize;
     private GrainCodec codec;
-    private ByteBuffer compressedBuf;
+    /** Bytes of the file from {@link #windowAt}, read ahead for compressed grains (which follow each other). */
+    private ByteBuffer window;
+    private long windowAt = -1;
 
     private VmdkImage(FileChannel file, String name, long fileLength, SparseExtentHeader header,
             VmdkDescriptor descriptor, int[] gd, boolean gdAtEnd) {
@@ -243,28 +248,44 @@ public final class VmdkImage implements AutoCloseable {
      * @return the grain's guest bytes, valid until the next call
      */
     ByteBuffer compressedGrain(long grain, long sector) throws IOException {
+        return compressedGrain(grain, sector, null);
+    }
+
+    /**
+     * As {@link #compressedGrain(long, long)}, inflating into {@code into} (exactly one grain of room) when it is
+     * not null.
+     */
+    private ByteBuffer compressedGrain(long grain, long sector, ByteBuffer into) throws IOException {
+        int most = Math.toIntExact(StreamMarker.GrainMarker.BYTES + VmdkLimits.maxCompressedGrain(header.grainBytes()));
         if (codec == null) {
             codec = new GrainCodec(header.grainBytes());
-            compressedBuf = ByteBuffer.allocateDirect(Math.toIntExact(StreamMarker.GrainMarker.BYTES
-                    + VmdkLimits.maxCompressedGrain(header.grainBytes())));
+            window = ByteBuffer.allocateDirect(Math.max(WINDOW, most));
         }
-        String where = "sector " + sector + " of " + name;
         long pos = sector * VmdkLimits.SECTOR;
-        compressedBuf.clear().limit((int) Math.min(compressedBuf.capacity(), fileLength - pos));
-        if (compressedBuf.limit() < StreamMarker.GrainMarker.BYTES) {
-            throw new FormatException("VMDK grain " + grain + " at " + where + " lies beyond the end of the file");
+        int length = (int) Math.min(most, fileLength - pos);
+        if (length < StreamMarker.GrainMarker.BYTES) {
+            throw new FormatException("VMDK grain " + grain + " at sector " + sector + " of " + name
+                    + " lies beyond the end of the file");
         }
-        readAt(file, compressedBuf, pos, name, "grain " + grain);
-        compressedBuf.flip();
-        StreamMarker.GrainMarker m = StreamMarker.GrainMarker.parse(compressedBuf, header,
+        if (windowAt < 0 || pos < windowAt || pos + length > windowAt + window.limit()) {
+            // Refill from pos: as much as fits, never past the end of the file.
+            windowAt = -1;
+            window.clear().limit((int) Math.min(window.capacity(), fileLength - pos));
+            readAt(file, window, pos, name, "grain " + grain);
+            window.flip();
+            windowAt = pos;
+        }
+        ByteBuffer compressed = window.slice((int) (pos - windowAt), length);
+        String where = "sector " + sector + " of " + name;
+        StreamMarker.GrainMarker m = StreamMarker.GrainMarker.parse(compressed, header,
                 grain * header.grainSize(), where);
-        if (m.size() > compressedBuf.limit() - StreamMarker.GrainMarker.BYTES) {
+        if (m.size() > compressed.limit() - StreamMarker.GrainMarker.BYTES) {
             throw new FormatException("VMDK grain marker at " + where + ": " + m.size()
                     + " compressed bytes run past the end of the file");
         }
         lastMarkerSize = m.size();
-        ByteBuffer data = compressedBuf.slice(StreamMarker.GrainMarker.BYTES, m.size());
-        return codec.inflate(data, grainLength(grain), where);
+        ByteBuffer data = compressed.slice(StreamMarker.GrainMarker.BYTES, m.size());
+        return codec.inflate(data, grainLength(grain), where, into);
     }
 
     /** The compressed size of the grain {@link #compressedGrain} read last. */
@@ -305,7 +326,7 @@ public final class VmdkImage implements AutoCloseable {
                 }
                 checkGrainSector(grain, gte);
                 if (compressed) {
-                    w.buffer(compressedGrain(grain, gte));
+                    w.inflated(grain, gte, len);
                 } else {
                     w.data(gte * VmdkLimits.SECTOR, len);
                 }
@@ -321,6 +342,8 @@ public final class VmdkImage implements AutoCloseable {
         private long zeros;
         private long runStart;
         private long runLength;
+        /** Inflated grains not yet written (direct, so the write needs no copy of its own). */
+        private ByteBuffer staged;
 
         Writer(WritableByteChannel out, Progress progress) {
             this.out = out;
@@ -328,11 +351,29 @@ public final class VmdkImage implements AutoCloseable {
         }
 
         void zeros(long n) throws IOException {
+            flushStaged();
             flushRun();
             zeros += n;
         }
 
+        /** Inflates the compressed grain at {@code sector} straight into the output gathered so far. */
+        void inflated(long grain, long sector, int len) throws IOException {
+            flushZeros();
+            flushRun();
+            int grainBytes = Math.toIntExact(header.grainBytes());
+            if (staged == null) {
+                staged = ByteBuffer.allocateDirect(Math.max(WINDOW / grainBytes, 1) * grainBytes);
+            }
+            if (staged.remaining() < grainBytes) {
+                flushStaged();
+            }
+            ByteBuffer into = staged.slice(staged.position(), grainBytes);
+            ByteBuffer got = compressedGrain(grain, sector, into);
+            staged.position(staged.position() + got.remaining());
+        }
+
         void data(long pos, long n) throws IOException {
+            flushStaged();
             flushZeros();
             if (runLength > 0 && runStart + runLength == pos) {
                 runLength += n;
@@ -343,16 +384,20 @@ public final class VmdkImage implements AutoCloseable {
             runLength = n;
         }
 
-        void buffer(ByteBuffer b) throws IOException {
-            flush();
-            int n = b.remaining();
-            ChannelIo.writeFully(out, b);
-            progress.advance(n);
-        }
-
         void flush() throws IOException {
+            flushStaged();
             flushZeros();
             flushRun();
+        }
+
+        private void flushStaged() throws IOException {
+            if (staged == null || staged.position() == 0) {
+                return;
+            }
+            int n = staged.position();
+            ChannelIo.writeFully(out, staged.flip());
+            staged.clear();
+            progress.advance(n);
         }
 
         private void flushZeros() throws IOException {

@@ -198,7 +198,7 @@ final class DirImport {
                     raf.setLength(size);
                     new SparseRawImporter(writeback::start).copy(in, size, ch, progress);
                 }
-                case CONVERT -> codec.orElseThrow().convert(in, size, ch, progress);
+                case CONVERT -> codec.orElseThrow().convert(in, size, ch, progress, writeback::start);
                 case VERBATIM -> {
                     long length = new SparseRawImporter(writeback::start).copyToEnd(in, verbatimLimit(size), ch,
                             progress);

@@ -1,6 +1,7 @@
 package dev.volport.storage.dir;
 
 import dev.volport.config.Preallocation;
+import dev.volport.format.raw.SparseRawImporter.WritebackHint;
 import dev.volport.io.Progress;
 import dev.volport.volume.SnapshotName;
 import java.io.IOException;
@@ -39,4 +40,13 @@ interface ImageCodec {
      * refusing a stream that is shorter or longer.
      */
     void convert(ReadableByteChannel raw, long size, FileChannel out, Progress progress) throws IOException;
+
+    /**
+     * As {@link #convert(ReadableByteChannel, long, FileChannel, Progress)}, telling {@code hint} of written ranges
+     * so that their writeback can start early; codecs that do not report any ignore it.
+     */
+    default void convert(ReadableByteChannel raw, long size, FileChannel out, Progress progress, WritebackHint hint)
+            throws IOException {
+        convert(raw, size, out, progress);
+    }
 }

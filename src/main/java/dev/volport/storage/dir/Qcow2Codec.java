@@ -7,6 +7,7 @@ import dev.volport.format.qcow2.Qcow2Image;
 import dev.volport.format.qcow2.Qcow2Snapshot;
 import dev.volport.format.qcow2.Qcow2Validator;
 import dev.volport.format.qcow2.Qcow2Writer;
+import dev.volport.format.raw.SparseRawImporter.WritebackHint;
 import dev.volport.io.Progress;
 import dev.volport.os.LinuxCalls;
 import dev.volport.volume.SnapshotName;
@@ -113,5 +114,11 @@ final class Qcow2Codec implements ImageCodec {
     @Override
     public void convert(ReadableByteChannel raw, long size, FileChannel out, Progress progress) throws IOException {
         Qcow2Writer.convert(raw, size, out, progress);
+    }
+
+    @Override
+    public void convert(ReadableByteChannel raw, long size, FileChannel out, Progress progress, WritebackHint hint)
+            throws IOException {
+        Qcow2Writer.convert(raw, size, out, progress, hint);
     }
 }
