@@ -1,7 +1,7 @@
 package dev.volport.format.qcow2;
 
 import dev.volport.format.FormatException;
-import dev.volport.format.raw.SparseRawImporter.WritebackHint;
+import dev.volport.io.WritebackHint;
 import dev.volport.io.ChannelIo;
 import dev.volport.io.Progress;
 import dev.volport.io.ZeroBlocks;

@@ -3,6 +3,7 @@ package dev.volport.format.raw;
 import dev.volport.format.FormatException;
 import dev.volport.io.ChannelIo;
 import dev.volport.io.Progress;
+import dev.volport.io.WritebackHint;
 import dev.volport.io.ZeroBlocks;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
@@ -25,14 +26,6 @@ public final class SparseRawImporter {
 
     /** Written bytes after which writeback of them is started. */
     static final long WRITEBACK_STEP = 32L << 20;
-
-    /** Told of every range written, in order, so the caller can start writing it to disk early. */
-    @FunctionalInterface
-    public interface WritebackHint {
-        WritebackHint NONE = (offset, length) -> { };
-
-        void written(long offset, long length) throws IOException;
-    }
 
     private final ByteBuffer buf = ByteBuffer.allocateDirect(BUFFER);
     private final MemorySegment seg = MemorySegment.ofBuffer(buf);

@@ -1,7 +1,7 @@
 package dev.volport.storage.dir;
 
 import dev.volport.config.Preallocation;
-import dev.volport.format.raw.SparseRawImporter.WritebackHint;
+import dev.volport.io.WritebackHint;
 import dev.volport.io.Progress;
 import dev.volport.volume.SnapshotName;
 import java.io.IOException;

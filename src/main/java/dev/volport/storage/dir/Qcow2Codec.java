@@ -7,7 +7,7 @@ import dev.volport.format.qcow2.Qcow2Image;
 import dev.volport.format.qcow2.Qcow2Snapshot;
 import dev.volport.format.qcow2.Qcow2Validator;
 import dev.volport.format.qcow2.Qcow2Writer;
-import dev.volport.format.raw.SparseRawImporter.WritebackHint;
+import dev.volport.io.WritebackHint;
 import dev.volport.io.Progress;
 import dev.volport.os.LinuxCalls;
 import dev.volport.volume.SnapshotName;
