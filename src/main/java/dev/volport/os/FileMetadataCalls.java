@@ -3,12 +3,9 @@ package dev.volport.os;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
-import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SegmentAllocator;
 import java.lang.foreign.StructLayout;
-import java.lang.foreign.SymbolLookup;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.VarHandle;
@@ -79,19 +76,16 @@ public final class FileMetadataCalls {
     private static final long ST_GID = X86_64 ? 32 : 28;
     private static final long ST_RDEV = X86_64 ? 40 : 32;
 
-    /** The C library and the errno capture, set up on the first native call. */
+    /** Shorthands over {@link Libc}, set up on the first native call. */
     private static final class Lib {
-        static final Linker LINKER = Linker.nativeLinker();
-        static final SymbolLookup LIBC = LINKER.defaultLookup();
-        static final StructLayout CAPTURE = Linker.Option.captureStateLayout();
-        static final VarHandle ERRNO = CAPTURE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
+        static final StructLayout CAPTURE = Libc.CAPTURE;
+        static final VarHandle ERRNO = Libc.ERRNO;
         static final ValueLayout I = ValueLayout.JAVA_INT;
         static final ValueLayout L = ValueLayout.JAVA_LONG;
         static final ValueLayout A = ValueLayout.ADDRESS;
 
         static MethodHandle bind(String name, ValueLayout ret, ValueLayout... args) {
-            return LINKER.downcallHandle(LIBC.find(name).orElseThrow(() -> new UnsatisfiedLinkError(name)),
-                    FunctionDescriptor.of(ret, args), Linker.Option.captureCallState("errno"));
+            return Libc.bind(name, FunctionDescriptor.of(ret, args));
         }
     }
 

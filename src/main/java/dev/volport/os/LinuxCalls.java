@@ -5,11 +5,8 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.StructLayout;
-import java.lang.foreign.SymbolLookup;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
-import java.lang.invoke.VarHandle;
 import java.nio.file.Path;
 
 /**
@@ -39,85 +36,66 @@ public final class LinuxCalls {
     private static final long STAT_SIZE = 144;
     private static final long ST_BLOCKS_OFFSET = 64;
 
-    /** The C library and the errno capture, set up on the first native call. */
-    private static final class Lib {
-        static final Linker LINKER = Linker.nativeLinker();
-        static final SymbolLookup LIBC = LINKER.defaultLookup();
-        static final StructLayout CAPTURE = Linker.Option.captureStateLayout();
-        static final VarHandle ERRNO =
-                CAPTURE.varHandle(java.lang.foreign.MemoryLayout.PathElement.groupElement("errno"));
-        static final Linker.Option CAPTURE_ERRNO = Linker.Option.captureCallState("errno");
-
-        static MethodHandle bind(String name, FunctionDescriptor fd) {
-            return LINKER.downcallHandle(LIBC.find(name).orElseThrow(() -> new UnsatisfiedLinkError(name)), fd,
-                    CAPTURE_ERRNO);
-        }
-
-        static MethodHandle bindPlain(String name, FunctionDescriptor fd) {
-            return LINKER.downcallHandle(LIBC.find(name).orElseThrow(() -> new UnsatisfiedLinkError(name)), fd);
-        }
-    }
-
     /** Bound on first use: binding costs a few hundred classes, so a command that never calls it never pays. */
     private static final class Renameat2 {
-        static final MethodHandle H = Lib.bind("renameat2", FunctionDescriptor.of(ValueLayout.JAVA_INT,
+        static final MethodHandle H = Libc.bind("renameat2", FunctionDescriptor.of(ValueLayout.JAVA_INT,
                 ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT, ValueLayout.ADDRESS,
                 ValueLayout.JAVA_INT));
     }
 
     private static final class Open {
-        static final MethodHandle H = Lib.bind("open", FunctionDescriptor.of(ValueLayout.JAVA_INT,
+        static final MethodHandle H = Libc.bind("open", FunctionDescriptor.of(ValueLayout.JAVA_INT,
                 ValueLayout.ADDRESS, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
     }
 
     private static final class Close {
-        static final MethodHandle H = Lib.bindPlain("close",
+        static final MethodHandle H = Libc.bindPlain("close",
                 FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
     }
 
     private static final class Fsync {
-        static final MethodHandle H = Lib.bind("fsync",
+        static final MethodHandle H = Libc.bind("fsync",
                 FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
     }
 
     private static final class Syncfs {
-        static final MethodHandle H = Lib.bind("syncfs",
+        static final MethodHandle H = Libc.bind("syncfs",
                 FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
     }
 
     private static final class Fallocate {
-        static final MethodHandle H = Lib.bind("fallocate", FunctionDescriptor.of(ValueLayout.JAVA_INT,
+        static final MethodHandle H = Libc.bind("fallocate", FunctionDescriptor.of(ValueLayout.JAVA_INT,
                 ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG));
     }
 
     private static final class Lseek {
-        static final MethodHandle H = Lib.bind("lseek", FunctionDescriptor.of(ValueLayout.JAVA_LONG,
+        static final MethodHandle H = Libc.bind("lseek", FunctionDescriptor.of(ValueLayout.JAVA_LONG,
                 ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT));
     }
 
     private static final class Fcntl {
-        static final MethodHandle H = Lib.LINKER.downcallHandle(Lib.LIBC.find("fcntl").orElseThrow(),
+        static final MethodHandle H = Libc.bindPlain("fcntl",
                 FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT,
                         ValueLayout.JAVA_INT), Linker.Option.firstVariadicArg(2));
     }
 
     private static final class SyncFileRange {
-        static final MethodHandle H = Lib.bind("sync_file_range", FunctionDescriptor.of(ValueLayout.JAVA_INT,
+        static final MethodHandle H = Libc.bind("sync_file_range", FunctionDescriptor.of(ValueLayout.JAVA_INT,
                 ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT));
     }
 
     private static final class Stat {
-        static final MethodHandle H = Lib.bind("stat", FunctionDescriptor.of(ValueLayout.JAVA_INT,
+        static final MethodHandle H = Libc.bind("stat", FunctionDescriptor.of(ValueLayout.JAVA_INT,
                 ValueLayout.ADDRESS, ValueLayout.ADDRESS));
     }
 
     private static final class Isatty {
-        static final MethodHandle H = Lib.bindPlain("isatty",
+        static final MethodHandle H = Libc.bindPlain("isatty",
                 FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
     }
 
     private static final class Strerror {
-        static final MethodHandle H = Lib.bindPlain("strerror",
+        static final MethodHandle H = Libc.bindPlain("strerror",
                 FunctionDescriptor.of(ValueLayout.ADDRESS.withTargetLayout(java.lang.foreign.MemoryLayout
                         .sequenceLayout(1024, ValueLayout.JAVA_BYTE)), ValueLayout.JAVA_INT));
     }
@@ -315,7 +293,7 @@ public final class LinuxCalls {
      */
     private static long syscall(String what, Syscall call) throws IOException {
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = arena.allocate(Lib.CAPTURE);
+            MemorySegment state = arena.allocate(Libc.CAPTURE);
             long r = call.call(arena, state);
             if (r == -1) {
                 throw failure(what, state);
@@ -337,7 +315,7 @@ public final class LinuxCalls {
     }
 
     private static SyscallException failure(String what, MemorySegment state) {
-        int errno = (int) Lib.ERRNO.get(state, 0L);
+        int errno = (int) Libc.ERRNO.get(state, 0L);
         return new SyscallException(what + ": " + strerror(errno), errno);
     }
 
