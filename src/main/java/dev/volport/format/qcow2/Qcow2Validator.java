@@ -164,6 +164,10 @@ public final class Qcow2Validator {
             if (bytes <= 0) {
                 return;
             }
+            if (offset < 0 || bytes > fileLength || offset > fileLength - bytes) {
+                throw fail(String.format("%s at 0x%x (%d bytes) lies outside the file (%d bytes)", what, offset,
+                        bytes, fileLength));
+            }
             for (long c = offset / cs; c <= (offset + bytes - 1) / cs; c++) {
                 if (meta.get((int) c) || l2.get((int) c) || data.get((int) c) || comp.get((int) c)) {
                     throw fail(String.format("%s at 0x%x overlaps %s in host cluster 0x%x", what, offset,
