@@ -164,7 +164,9 @@ public final class Qcow2Validator {
             if (bytes <= 0) {
                 return;
             }
-            if (offset < 0 || bytes > fileLength || offset > fileLength - bytes) {
+            // the last cluster may be partial (QEMU does not pad the file after the last structure)
+            if (offset < 0 || offset >= fileLength || bytes > fileLength
+                    || (offset + bytes - 1) / cs > (fileLength - 1) / cs) {
                 throw fail(String.format("%s at 0x%x (%d bytes) lies outside the file (%d bytes)", what, offset,
                         bytes, fileLength));
             }

@@ -128,8 +128,9 @@ class Qcow2HostileTest {
     void items07And08ExternalDataFile(String kind) throws IOException {
         Path p = dir.resolve("qcow2-with-datafile-" + kind + ".qcow2");
         String data = kind.equals("absolute") ? dir.resolve("data.raw").toString() : "data.raw";
-        Qemu.img("create", "-q", "-f", "qcow2", "-o", "data_file=" + data + ",data_file_raw=on", p.toString(),
-                "1M");
+        // qemu-img creates a relative data file in its working directory: run it in the test's directory
+        Qemu.run("sh", "-c", "cd '" + dir + "' && qemu-img create -q -f qcow2 -o data_file=" + data
+                + ",data_file_raw=on '" + p + "' 1M");
         rejectedByOpen(p, NEVER, "external data file '" + data + "'");
         rejectedByValidate(p, "external data file");
     }
