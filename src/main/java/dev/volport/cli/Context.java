@@ -15,7 +15,6 @@ import java.io.FileInputStream;
 import java.io.FileOutputStream;
 import java.io.PrintStream;
 import java.nio.channels.FileChannel;
-import java.nio.file.Path;
 
 /**
  * What the commands share: global options, the configuration (loaded once, on first use), the storages, and the
@@ -64,10 +63,6 @@ final class Context {
 
     Storage storage(VolumeId id) throws VolportException {
         return registry().open(id.store());
-    }
-
-    Path configPath() {
-        return StorageConfig.locate(configOption, System.getenv());
     }
 
     /** The raw stdout channel; from now on {@code System.out} goes to stderr. */

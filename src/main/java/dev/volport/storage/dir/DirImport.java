@@ -178,8 +178,7 @@ final class DirImport {
 
     /** The most a verbatim image stream may hold: internal snapshots let a file outgrow its virtual size. */
     static long verbatimLimit(long virtualSize) {
-        long limit = virtualSize > (Long.MAX_VALUE - (1L << 30)) / 16 ? Long.MAX_VALUE : virtualSize * 16 + (1L << 30);
-        return limit;
+        return virtualSize > (Long.MAX_VALUE - (1L << 30)) / 16 ? Long.MAX_VALUE : virtualSize * 16 + (1L << 30);
     }
 
     private void write(Plan plan, Path staging, long size, ReadableByteChannel in, Progress progress)
