@@ -3,6 +3,7 @@ package dev.volport.format.qcow2;
 import dev.volport.format.FormatException;
 import dev.volport.io.ChannelIo;
 import dev.volport.io.Progress;
+import dev.volport.os.ZeroPages;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -10,15 +11,13 @@ import java.nio.channels.WritableByteChannel;
 
 /**
  * The ordered output of a guest-content read. Consecutive host ranges of one file are merged into one transfer
- * (up to {@link #MAX_RUN} bytes), consecutive zeros are merged and written in 1 MiB pieces from one shared
- * read-only direct buffer, and nothing ever seeks on
+ * (up to {@link #MAX_RUN} bytes), consecutive zeros are merged and written by {@link ZeroPages} (spliced from a hole, not copied, into a
+ * pipe), and nothing ever seeks on
  * {@code out}, so it may be a pipe.
  */
 final class RawSink {
     /** Longest merged host range. */
     static final long MAX_RUN = 64L << 20;
-    private static final int ZERO_CHUNK = 1 << 20;
-    private static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(ZERO_CHUNK).asReadOnlyBuffer();
 
     private final WritableByteChannel out;
     private final Progress progress;
@@ -60,12 +59,9 @@ final class RawSink {
     }
 
     private void flushZeros() throws IOException {
-        while (pendingZeros > 0) {
-            int n = (int) Math.min(pendingZeros, ZERO_CHUNK);
-            ChannelIo.writeFully(out, ZEROS.duplicate().limit(n));
-            pendingZeros -= n;
-            advance(n);
-        }
+        long n = pendingZeros;
+        pendingZeros = 0;
+        ZeroPages.write(out, n, this::advance);
     }
 
     /** Bytes from memory (a decompressed cluster). */

@@ -3,6 +3,7 @@ package dev.volport.format.vmdk;
 import dev.volport.format.FormatException;
 import dev.volport.io.ChannelIo;
 import dev.volport.io.Progress;
+import dev.volport.os.ZeroPages;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -27,7 +28,6 @@ public final class VmdkImage implements AutoCloseable {
     static final long CHUNK = 8L << 20;
     /** Bytes read ahead at a time for compressed grains, and gathered before a write of inflated grains. */
     static final int WINDOW = 1 << 20;
-    private static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(1 << 20).asReadOnlyBuffer();
 
     private final FileChannel file;
     private final String name;
@@ -401,14 +401,9 @@ public final class VmdkImage implements AutoCloseable {
         }
 
         private void flushZeros() throws IOException {
-            while (zeros > 0) {
-                ByteBuffer z = ZEROS.duplicate();
-                z.limit((int) Math.min(z.capacity(), zeros));
-                int n = z.remaining();
-                ChannelIo.writeFully(out, z);
-                zeros -= n;
-                progress.advance(n);
-            }
+            long n = zeros;
+            zeros = 0;
+            ZeroPages.write(out, n, progress::advance);
         }
 
         private void flushRun() throws IOException {
