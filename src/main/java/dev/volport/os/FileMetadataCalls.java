@@ -10,9 +10,11 @@ import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -510,6 +512,15 @@ public final class FileMetadataCalls {
         private Fd(byte[] path, int fd) {
             this.path = path;
             this.fd = fd;
+        }
+
+        /**
+         * A read-only {@link FileChannel} on the same file, for {@link FileChannel#transferTo} ({@code sendfile}):
+         * opened through {@code /proc/self/fd}, so it is this very inode whatever its name, and independent of
+         * this descriptor (close both).
+         */
+        public FileChannel channel() throws IOException {
+            return FileChannel.open(Path.of("/proc/self/fd/" + fd), StandardOpenOption.READ);
         }
 
         /** Reads up to {@code dst.remaining()} bytes at {@code offset} into a direct buffer; 0 at end of file. */

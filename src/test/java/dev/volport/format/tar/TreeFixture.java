@@ -64,6 +64,17 @@ public final class TreeFixture {
         sparse(r.resolve("sparse-holes"), 10 << 20, new long[] {0, 5 << 20});
         sparse(r.resolve("sparse-empty"), 1 << 20, new long[0]);
         sparse(r.resolve("sparse-tail"), 3 << 20, new long[] {(3 << 20) - 4096});
+        // Over TarExporter.SENDFILE_MIN of data: these go out with sendfile, not through the stream buffer.
+        byte[] big = new byte[(1 << 20) + 4099];
+        new java.util.Random(7).nextBytes(big);
+        Files.write(r.resolve("big"), big);
+        try (RandomAccessFile raf = new RandomAccessFile(r.resolve("sparse-big").toFile(), "rw")) {
+            raf.setLength(9 << 20);
+            raf.seek(1 << 20);
+            raf.write(big, 0, 700 << 10);
+            raf.seek(6 << 20);
+            raf.write(big, 4099, 700 << 10);
+        }
         Files.writeString(r.resolve("linked"), "shared\n");
         Files.createDirectories(r.resolve("sub/deeper"));
         Files.createLink(r.resolve("sub/link2"), r.resolve("linked"));
