@@ -47,6 +47,7 @@ public final class FileMetadataCalls {
     public static final int O_CLOEXEC = 02000000;
     private static final int SEEK_DATA = 3;
     private static final int SEEK_HOLE = 4;
+    private static final int SYNC_FILE_RANGE_WRITE = 2;
     /** {@code errno} values the callers act on. */
     public static final int ENOENT = 2;
     public static final int ENXIO = 6;
@@ -158,6 +159,10 @@ public final class FileMetadataCalls {
 
     private static final class Ftruncate {
         static final MethodHandle H = Lib.bind("ftruncate", Lib.I, Lib.I, Lib.L);
+    }
+
+    private static final class SyncFileRange {
+        static final MethodHandle H = Lib.bind("sync_file_range", Lib.I, Lib.I, Lib.L, Lib.L, Lib.I);
     }
 
     private static final class Lseek {
@@ -543,6 +548,15 @@ public final class FileMetadataCalls {
                 src.position(src.position() + (int) n);
                 pos += n;
             }
+        }
+
+        /**
+         * Starts writing {@code [offset, offset + length)} to disk and returns without waiting
+         * ({@code sync_file_range} with {@code SYNC_FILE_RANGE_WRITE}), so a later {@code syncfs} has less to do.
+         */
+        public void startWriteback(long offset, long length) throws IOException {
+            call("sync_file_range", path, (a, s) -> (int) SyncFileRange.H.invokeExact(s, fd, offset, length,
+                    SYNC_FILE_RANGE_WRITE));
         }
 
         /** {@code ftruncate(fd, length)}. */
