@@ -11,9 +11,8 @@ import java.nio.channels.WritableByteChannel;
 
 /**
  * The ordered output of a guest-content read. Consecutive host ranges of one file are merged into one transfer
- * (up to {@link #MAX_RUN} bytes), consecutive zeros are merged and written by {@link ZeroPages} (spliced from a hole, not copied, into a
- * pipe), and nothing ever seeks on
- * {@code out}, so it may be a pipe.
+ * (up to {@link #MAX_RUN} bytes), consecutive zeros are merged and written by {@link ZeroPages} (into a pipe:
+ * spliced from a hole, not copied), and nothing ever seeks on {@code out}, so it may be a pipe.
  */
 final class RawSink {
     /** Longest merged host range. */
