@@ -25,12 +25,9 @@ public final class LinuxCalls {
     private static final int O_DIRECTORY = 0200000;
     private static final int O_CLOEXEC = 02000000;
     private static final int O_NOFOLLOW = 0400000;
-    private static final int SEEK_DATA = 3;
-    private static final int SEEK_HOLE = 4;
     private static final int F_SETPIPE_SZ = 1031;
     /** {@code errno} values the callers act on. */
     public static final int EEXIST = 17;
-    public static final int ENXIO = 6;
     public static final int EOPNOTSUPP = 95;
     /** {@code sizeof(struct stat)} and the offset of {@code st_blocks}: the same on x86_64 and aarch64. */
     private static final long STAT_SIZE = 144;
@@ -66,11 +63,6 @@ public final class LinuxCalls {
     private static final class Fallocate {
         static final MethodHandle H = Libc.bind("fallocate", FunctionDescriptor.of(ValueLayout.JAVA_INT,
                 ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG));
-    }
-
-    private static final class Lseek {
-        static final MethodHandle H = Libc.bind("lseek", FunctionDescriptor.of(ValueLayout.JAVA_LONG,
-                ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT));
     }
 
     private static final class Fcntl {
@@ -167,45 +159,34 @@ public final class LinuxCalls {
     /**
      * Opens a cursor over the data and holes of {@code file} ({@code lseek} with {@code SEEK_DATA}/{@code SEEK_HOLE}).
      * On a filesystem without hole reporting the kernel reports the whole file as data, which is still correct.
+     * Symlinks are not followed.
      */
     public Extents extents(Path file) throws IOException {
-        return new Extents(file, open(file, O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
+        return new Extents(new FileMetadataCalls().open(FileMetadataCalls.bytes(file), FileMetadataCalls.O_RDONLY
+                | FileMetadataCalls.O_CLOEXEC | FileMetadataCalls.O_NOFOLLOW, 0));
     }
 
-    /** A cursor over a file's data extents; holds one file descriptor until closed. */
+    /** A cursor over a file's data extents: the seeks of {@link FileMetadataCalls.Fd} on a file named by path. */
     public static final class Extents implements AutoCloseable {
-        private final Path file;
-        private final int fd;
+        private final FileMetadataCalls.Fd fd;
 
-        private Extents(Path file, int fd) {
-            this.file = file;
+        private Extents(FileMetadataCalls.Fd fd) {
             this.fd = fd;
         }
 
         /** The first offset at or after {@code pos} that holds data, or -1 when only a hole follows. */
         public long nextData(long pos) throws IOException {
-            return seek(pos, SEEK_DATA);
+            return fd.nextData(pos);
         }
 
         /** The first offset at or after {@code pos} that is a hole (the file's end counts as one). */
         public long nextHole(long pos) throws IOException {
-            return seek(pos, SEEK_HOLE);
-        }
-
-        private long seek(long pos, int whence) throws IOException {
-            try {
-                return syscall("lseek " + file, (arena, state) -> (long) Lseek.H.invokeExact(state, fd, pos, whence));
-            } catch (SyscallException e) {
-                if (e.errno() == ENXIO) {
-                    return -1;
-                }
-                throw e;
-            }
+            return fd.nextHole(pos);
         }
 
         @Override
-        public void close() {
-            LinuxCalls.close(fd);
+        public void close() throws IOException {
+            fd.close();
         }
     }
 
