@@ -109,8 +109,7 @@ public final class DirStorage implements Storage {
             return;
         }
         Optional<ImageCodec> codec = codec(vol.format(), file);
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
-             LinuxCalls.Extents extents = env.linux().extents(file)) {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
             String what = id(volname).toString();
             switch (format) {
                 case RAW_SIZE -> {
@@ -122,7 +121,9 @@ public final class DirStorage implements Storage {
                     } else {
                         long size = ch.size();
                         progress.start("export " + what, size);
-                        RawSizeExporter.export(ch, extents, size, out, progress);
+                        try (LinuxCalls.Extents extents = env.linux().extents(file)) {
+                            RawSizeExporter.export(ch, extents, size, out, progress);
+                        }
                     }
                 }
                 case QCOW2_SIZE, VMDK_SIZE -> {
@@ -132,7 +133,9 @@ public final class DirStorage implements Storage {
                     long length = ch.size();
                     progress.start("export " + what, length);
                     SizeHeader.write(out, virtual);
-                    RawSizeExporter.copyBody(ch, extents, length, out, progress);
+                    try (LinuxCalls.Extents extents = env.linux().extents(file)) {
+                        RawSizeExporter.copyBody(ch, extents, length, out, progress);
+                    }
                 }
                 case TAR_SIZE -> throw new AssertionError("tar is exported above");
                 case ZFS, BTRFS -> throw new StorageException(
