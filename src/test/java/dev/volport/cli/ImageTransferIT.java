@@ -26,15 +26,7 @@ class ImageTransferIT {
 
     @BeforeEach
     void config() throws IOException {
-        Path cfg = tmp.resolve("storage.cfg");
-        Files.writeString(cfg, """
-                dir: src
-                \tpath %s
-
-                dir: dst
-                \tpath %s
-                """.formatted(tmp.resolve("src"), tmp.resolve("dst")));
-        v = Shell.VOLPORT + " --config " + q(cfg) + " --quiet";
+        v = Shell.twoDirStorages(tmp);
     }
 
     private Path file(String store, String volname) {

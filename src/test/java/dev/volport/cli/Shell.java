@@ -48,6 +48,22 @@ final class Shell {
         return bash(script, 300);
     }
 
+    /**
+     * Writes {@code tmp/storage.cfg} with two dir storages, {@code src} at {@code tmp/src} and {@code dst} at
+     * {@code tmp/dst}, and returns the command that runs volport quietly on it.
+     */
+    static String twoDirStorages(Path tmp) throws IOException {
+        Path cfg = tmp.resolve("storage.cfg");
+        java.nio.file.Files.writeString(cfg, """
+                dir: src
+                \tpath %s
+
+                dir: dst
+                \tpath %s
+                """.formatted(tmp.resolve("src"), tmp.resolve("dst")));
+        return VOLPORT + " --config " + q(cfg) + " --quiet";
+    }
+
     /** Single-quotes a word for bash. */
     static String q(Object s) {
         return "'" + s.toString().replace("'", "'\\''") + "'";

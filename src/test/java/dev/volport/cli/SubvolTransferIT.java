@@ -31,15 +31,7 @@ class SubvolTransferIT {
 
     @BeforeEach
     void setUp() throws Exception {
-        Path cfg = tmp.resolve("storage.cfg");
-        Files.writeString(cfg, """
-                dir: src
-                \tpath %s
-
-                dir: dst
-                \tpath %s
-                """.formatted(tmp.resolve("src"), tmp.resolve("dst")));
-        v = Shell.VOLPORT + " --config " + q(cfg) + " --quiet";
+        v = Shell.twoDirStorages(tmp);
         Result alloc = bash(v + " alloc src 101 '' 0 --format subvol");
         assertThat(alloc.out()).as(alloc.err()).isEqualTo("successfully created 'src:101/subvol-101-disk-0.subvol'\n");
         src = tmp.resolve("src/images/101/subvol-101-disk-0.subvol");
