@@ -44,7 +44,7 @@ import java.util.Map;
 public final class TarImporter {
     private static final int BUFFER = 1 << 20;
     private static final long UTIME_NOW = (1L << 30) - 1;
-    /** Bytes of one file written after which their writeback is started (as the raw importer does). */
+    /** Bytes of data from which a file's writeback is started as soon as it is complete. */
     static final long WRITEBACK_STEP = 32L << 20;
     private static final String ACL_ACCESS = "system.posix_acl_access";
     private static final String ACL_DEFAULT = "system.posix_acl_default";
@@ -208,7 +208,7 @@ public final class TarImporter {
                         buf.flip();
                         int n = buf.remaining();
                         fd.pwriteFully(buf, pos);
-                        wb.written(pos, n);
+                        wb.written(n);
                         pos += n;
                     }
                 } else {
@@ -220,13 +220,14 @@ public final class TarImporter {
                             int n = reader.read(buf);
                             buf.flip();
                             fd.pwriteFully(buf, pos);
-                            wb.written(pos, n);
+                            wb.written(n);
                             pos += n;
                             left -= n;
                         }
                     }
                     fd.truncate(e.realSize()); // the holes: never written, so never allocated
                 }
+                wb.finish();
             }
         }
 
@@ -397,28 +398,29 @@ public final class TarImporter {
     }
 
     /**
-     * Starts the writeback of a large file's data every {@link #WRITEBACK_STEP} bytes while it is extracted, so
-     * the disk works during the extraction and the final {@code syncfs} has less left to wait for (GNU tar leaves
-     * it all to the flush after it). Small files are left to that flush.
+     * Starts the writeback of a large file ({@link #WRITEBACK_STEP} bytes of data or more) as soon as it is
+     * complete, so the disk works while the next members are extracted and the final {@code syncfs} has less left
+     * to wait for (GNU tar leaves it all to the flush after it). One request for the whole file, not one per
+     * piece: ext4 then allocates the file in one go, as contiguous as a file written back later. Small files are
+     * left to the final flush.
      */
     private static final class Writeback {
         private final FileMetadataCalls.Fd fd;
-        private long from = -1;
-        private long to;
+        private long bytes;
 
         Writeback(FileMetadataCalls.Fd fd) {
             this.fd = fd;
         }
 
-        /** {@code [pos, pos + n)} was written; ranges come in increasing order. */
-        void written(long pos, long n) throws IOException {
-            if (from < 0 || pos != to) {
-                from = pos;
-            }
-            to = pos + n;
-            if (to - from >= WRITEBACK_STEP) {
-                fd.startWriteback(from, to - from);
-                from = to;
+        /** {@code n} more bytes of data were written. */
+        void written(long n) {
+            bytes += n;
+        }
+
+        /** The file is complete. */
+        void finish() throws IOException {
+            if (bytes >= WRITEBACK_STEP) {
+                fd.startWriteback(0, 0); // 0 bytes: to the end of the file
             }
         }
     }
