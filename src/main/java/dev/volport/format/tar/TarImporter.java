@@ -44,7 +44,7 @@ import java.util.Map;
 public final class TarImporter {
     private static final int BUFFER = 1 << 20;
     private static final long UTIME_NOW = (1L << 30) - 1;
-    /** Bytes of data from which a file's writeback is started as soon as it is complete. */
+    /** Bytes of data from which a file's writeback starts as soon as it is complete (smaller: at syncfs). */
     static final long WRITEBACK_STEP = 32L << 20;
     private static final String ACL_ACCESS = "system.posix_acl_access";
     private static final String ACL_DEFAULT = "system.posix_acl_default";
@@ -196,7 +196,6 @@ public final class TarImporter {
 
         private void writeFile(byte[] path, TarEntry e) throws IOException {
             try (FileMetadataCalls.Fd fd = open(path, e)) {
-                Writeback wb = new Writeback(fd);
                 long[] map = e.sparse();
                 if (map == null) {
                     long pos = 0;
@@ -208,7 +207,6 @@ public final class TarImporter {
                         buf.flip();
                         int n = buf.remaining();
                         fd.pwriteFully(buf, pos);
-                        wb.written(n);
                         pos += n;
                     }
                 } else {
@@ -220,14 +218,18 @@ public final class TarImporter {
                             int n = reader.read(buf);
                             buf.flip();
                             fd.pwriteFully(buf, pos);
-                            wb.written(n);
-                            pos += n;
+                                pos += n;
                             left -= n;
                         }
                     }
                     fd.truncate(e.realSize()); // the holes: never written, so never allocated
                 }
-                wb.finish();
+                if (e.size() >= WRITEBACK_STEP) {
+                    // A large file starts its writeback as soon as it is complete, so the disk works while the next
+                    // members are extracted and the final syncfs has less to wait for (GNU tar leaves it all to the
+                    // flush). One request for the whole file, not one per piece: ext4 then allocates it in one go.
+                    fd.startWriteback(0, 0); // 0 bytes: to the end of the file
+                }
             }
         }
 
@@ -395,33 +397,5 @@ public final class TarImporter {
         }
         return rel.length > dir.length && rel[dir.length] == '/' && Arrays.equals(dir, 0, dir.length, rel, 0,
                 dir.length);
-    }
-
-    /**
-     * Starts the writeback of a large file ({@link #WRITEBACK_STEP} bytes of data or more) as soon as it is
-     * complete, so the disk works while the next members are extracted and the final {@code syncfs} has less left
-     * to wait for (GNU tar leaves it all to the flush after it). One request for the whole file, not one per
-     * piece: ext4 then allocates the file in one go, as contiguous as a file written back later. Small files are
-     * left to the final flush.
-     */
-    private static final class Writeback {
-        private final FileMetadataCalls.Fd fd;
-        private long bytes;
-
-        Writeback(FileMetadataCalls.Fd fd) {
-            this.fd = fd;
-        }
-
-        /** {@code n} more bytes of data were written. */
-        void written(long n) {
-            bytes += n;
-        }
-
-        /** The file is complete. */
-        void finish() throws IOException {
-            if (bytes >= WRITEBACK_STEP) {
-                fd.startWriteback(0, 0); // 0 bytes: to the end of the file
-            }
-        }
     }
 }
