@@ -151,14 +151,14 @@ class ProcessStreamingTest {
     @Test
     void aTimeoutEndsABlockedReadAndKillsTheTree() throws Exception {
         try (RunningCommand c = runner.start(sh("echo $!; sleep 1000 & echo $!; echo 'waiting' >&2; wait")
-                .withTimeout(Duration.ofMillis(500)))) {
+                .withTimeout(Duration.ofMillis(1500)))) {
             BufferedReader out = new BufferedReader(new InputStreamReader(c.stdout(), StandardCharsets.US_ASCII));
             out.readLine();
             long sleepPid = Long.parseLong(out.readLine().strip());
             assertThat(out.readLine()).as("end of stdout once the tree is killed").isNull();
             assertThatThrownBy(c::await).isInstanceOfSatisfying(CommandException.class,
                     e -> assertThat(e.reason()).isEqualTo(Reason.TIMED_OUT))
-                    .hasMessageEndingWith("timed out after 500 ms and was killed: waiting");
+                    .hasMessageEndingWith("timed out after 1500 ms and was killed: waiting");
             assertThat(running(sleepPid)).as("gone when await reports the timeout").isFalse();
         }
     }
