@@ -13,8 +13,12 @@ import dev.volport.volume.VolumeId;
 import java.io.FileDescriptor;
 import java.io.FileInputStream;
 import java.io.FileOutputStream;
-import java.io.PrintStream;
+import java.io.IOException;
 import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * What the commands share: global options, the configuration (loaded once, on first use), the storages, and the
@@ -30,6 +34,9 @@ final class Context {
     private boolean debug = System.getenv("VOLPORT_DEBUG") != null;
     private StorageRegistry registry;
     private StorageConfig configOverride;
+    private final List<ProgressPrinter> printers = new ArrayList<>();
+    /** The terminal behind fd 2, locked while this process draws its progress bar there; never closed. */
+    private FileChannel terminalLock;
 
     enum ProgressMode { AUTO, PLAIN, JSON, NONE }
 
@@ -77,18 +84,61 @@ final class Context {
         return new FileInputStream(FileDescriptor.in).getChannel();
     }
 
-    /** A progress display on stderr per the global options. */
+    /**
+     * A progress display on stderr per the global options. In {@code auto} mode on a terminal only one process
+     * draws a bar ({@link #ownsTerminal}); the others sharing that terminal (the two ends of
+     * {@code volport export … | volport import …}) print nothing. An explicit {@code plain} or {@code json} is
+     * always honoured.
+     */
     Progress progress() {
-        if (quiet || progressMode == ProgressMode.NONE) {
+        if (quiet) {
             return Progress.NONE;
         }
-        PrintStream err = System.err;
-        return switch (progressMode) {
-            case JSON -> new ProgressPrinter(err, ProgressPrinter.Style.JSON);
-            case PLAIN -> new ProgressPrinter(err, ProgressPrinter.Style.PLAIN);
-            case AUTO -> new ProgressPrinter(err, linux.isatty(2) ? ProgressPrinter.Style.BAR
-                    : ProgressPrinter.Style.PLAIN);
-            case NONE -> Progress.NONE;
+        ProgressPrinter.Style style = switch (progressMode) {
+            case JSON -> ProgressPrinter.Style.JSON;
+            case PLAIN -> ProgressPrinter.Style.PLAIN;
+            case AUTO -> !linux.isatty(2) ? ProgressPrinter.Style.PLAIN
+                    : ownsTerminal() ? ProgressPrinter.Style.BAR : null;
+            case NONE -> null;
         };
+        if (style == null) {
+            return Progress.NONE;
+        }
+        ProgressPrinter printer = new ProgressPrinter(System.err, style);
+        printers.add(printer);
+        return printer;
+    }
+
+    /** The command succeeded: progress displays print their last line (JSON: {@code "done":true}). */
+    void progressSucceeded() {
+        printers.forEach(ProgressPrinter::succeeded);
+    }
+
+    /** The command failed with {@code message}: progress displays end with it (JSON: an error record). */
+    void progressFailed(String message) {
+        printers.forEach(p -> p.failed(message));
+    }
+
+    /**
+     * Whether this process may draw on the terminal behind fd 2: it holds an exclusive lock on the terminal device,
+     * taken without waiting and kept until the process exits. The device is opened anew (through
+     * {@code /proc/self/fd/2}) because processes that inherited one open terminal would share a lock taken on it.
+     * When the lock cannot be tried at all, the bar is drawn as if alone.
+     */
+    private boolean ownsTerminal() {
+        if (terminalLock != null) {
+            return true;
+        }
+        try {
+            FileChannel tty = FileChannel.open(Path.of("/proc/self/fd/2"), StandardOpenOption.WRITE);
+            if (tty.tryLock() == null) {
+                tty.close();
+                return false;
+            }
+            terminalLock = tty;
+            return true;
+        } catch (IOException | RuntimeException e) {
+            return true;
+        }
     }
 }

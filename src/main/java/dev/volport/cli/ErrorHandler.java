@@ -36,6 +36,7 @@ final class ErrorHandler implements CommandLine.IExecutionExceptionHandler {
                 t.printStackTrace(cl.getErr());
             }
         }
+        ctx.progressFailed(oneLine(msg));
         cl.getErr().println("volport: " + oneLine(msg));
         cl.getErr().flush();
         return FAILED;

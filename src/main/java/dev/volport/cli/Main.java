@@ -22,6 +22,10 @@ public final class Main {
         cl.setParameterExceptionHandler(ErrorHandler::usage);
         cl.setCaseInsensitiveEnumValuesAllowed(true);
         cl.setOverwrittenOptionsAllowed(true);
-        return cl.execute(args);
+        int exit = cl.execute(args);
+        if (exit == 0) {
+            ctx.progressSucceeded();
+        }
+        return exit;
     }
 }

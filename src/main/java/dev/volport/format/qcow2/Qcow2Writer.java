@@ -20,7 +20,8 @@ import java.util.Optional;
  * shape {@code qemu-img create -f qcow2} makes (image-formats.md A.13-A.15). Every host cluster of the result
  * is used exactly once, so every refcount is 1 and COPIED is set on every L1 and L2 entry; {@code qemu-img check}
  * finds no errors and no leaks. The stored virtual size is always a multiple of 512 bytes
- * ({@link #sectorAligned}): a raw input of another length gets zeros up to the next multiple.
+ * ({@link #sectorAligned}): a raw input of another length gets zeros up to the next multiple. Size 0 is an image
+ * as {@code qemu-img create -f qcow2 F 0} makes it: no L1 table ({@code l1_size} and {@code l1_table_offset} 0).
  *
  * <p>Memory: the L1 table (8 bytes per 512 MiB of virtual size, at most {@link Qcow2Limits#MAX_L1_BYTES}, so
  * virtual sizes up to {@link #MAX_VIRTUAL_SIZE}), one L2 table and one 1 MiB buffer.
@@ -34,7 +35,10 @@ public final class Qcow2Writer {
     static final int L2_ENTRIES = CLUSTER_SIZE / 8;
     /** refcount_order written: 16-bit refcounts. */
     public static final int REFCOUNT_ORDER = 4;
-    /** Largest virtual size written: what an L1 table of {@link Qcow2Limits#MAX_L1_BYTES} maps (2 PiB). */
+    /**
+     * Largest virtual size written: what an L1 table of {@link Qcow2Limits#MAX_L1_BYTES} maps (2 PiB), QEMU's own
+     * bound for 64 KiB clusters ("The image size is too large for file format 'qcow2'" above it).
+     */
     public static final long MAX_VIRTUAL_SIZE = Qcow2Limits.MAX_L1_BYTES / 8 * ((long) L2_ENTRIES << CLUSTER_BITS);
     /** Raw bytes read per round in {@link #convert}. */
     static final int BUFFER = 1 << 20;
@@ -69,7 +73,7 @@ public final class Qcow2Writer {
      * {@link Preallocation#FALLOC} writes zeros here, since a channel cannot be fallocated; use
      * {@link #create(FileChannel, long, Preallocation, SpaceReserver)} to reserve space instead.
      *
-     * @throws IllegalArgumentException for a size outside [1, {@link #MAX_VIRTUAL_SIZE}]
+     * @throws FormatException for a size outside [0, {@link #MAX_VIRTUAL_SIZE}] (see {@link #checkSize})
      */
     public static void create(FileChannel out, long virtualSize, Preallocation prealloc) throws IOException {
         create(out, virtualSize, prealloc, (offset, length) -> writeZeros(out, offset, length));
@@ -134,7 +138,7 @@ public final class Qcow2Writer {
      *
      * @return the length of the qcow2 file in bytes
      * @throws FormatException when the stream ends before {@code size} bytes or goes on after them
-     * @throws IllegalArgumentException for a size outside [1, {@link #MAX_VIRTUAL_SIZE}]
+     * @throws FormatException for a size outside [0, {@link #MAX_VIRTUAL_SIZE}] (see {@link #checkSize})
      */
     public static long convert(ReadableByteChannel raw, long size, FileChannel out, Progress progress)
             throws IOException {
@@ -229,10 +233,19 @@ public final class Qcow2Writer {
         return (size + 511) & ~511L;
     }
 
-    private static void checkSize(long virtualSize) {
-        if (virtualSize < 1 || virtualSize > MAX_VIRTUAL_SIZE - 511) {
-            throw new IllegalArgumentException("virtual size " + virtualSize + " outside [1, " + (MAX_VIRTUAL_SIZE - 511)
-                    + "]");
+    /**
+     * Refuses a size this writer cannot store: negative, or above {@link #MAX_VIRTUAL_SIZE} (the L1 table would
+     * outgrow {@link Qcow2Limits#MAX_L1_BYTES}). Every size in between works, 0 and odd sizes included.
+     *
+     * @throws FormatException naming the size and the limit; the caller adds the volume
+     */
+    public static void checkSize(long virtualSize) throws FormatException {
+        if (virtualSize < 0) {
+            throw new FormatException("qcow2 size " + virtualSize + " bytes is negative");
+        }
+        if (virtualSize > MAX_VIRTUAL_SIZE) {
+            throw new FormatException("size " + virtualSize + " bytes is above the qcow2 limit of "
+                    + MAX_VIRTUAL_SIZE + " bytes (2 PiB: a 32 MiB L1 table of 64 KiB clusters)");
         }
     }
 
@@ -297,7 +310,9 @@ public final class Qcow2Writer {
             }
             writeAt(out, c.flip(), (blocks + b) * CLUSTER_SIZE);
         }
-        Qcow2Header h = new Qcow2Header(3, 0, 0, CLUSTER_BITS, size, 0, l1Table.length, l1 * CLUSTER_SIZE,
+        // An empty L1 table has no offset (qemu-img writes 0 there too).
+        long l1Offset = l1Table.length == 0 ? 0 : l1 * CLUSTER_SIZE;
+        Qcow2Header h = new Qcow2Header(3, 0, 0, CLUSTER_BITS, size, 0, l1Table.length, l1Offset,
                 reftable * CLUSTER_SIZE, (int) rb[0], 0, 0, 0, 0, 0, REFCOUNT_ORDER, Qcow2Header.V3_HEADER_LENGTH,
                 0, List.of(), Optional.empty(), List.of(), Optional.empty(), Optional.empty(), Optional.empty(),
                 Optional.empty());

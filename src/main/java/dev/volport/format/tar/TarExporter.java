@@ -60,7 +60,8 @@ public final class TarExporter {
 
     /**
      * Writes the tree below {@code dir} to {@code out}. The tree should not change meanwhile (export a snapshot
-     * or a stopped container): a file that shrinks while read fails the export.
+     * or a stopped container): a file that shrinks while read fails the export. {@code progress} gets
+     * {@link Progress#advance} calls only: the caller starts and finishes it, under the volume's name.
      *
      * @throws IOException naming the file if a system call fails, a name is longer than
      *                     {@link TarOptions#maxPathBytes}, or more than {@link TarOptions#maxHardLinks} hard-linked
@@ -72,13 +73,10 @@ public final class TarExporter {
         if (!st.isDirectory()) {
             throw new IOException("tar export source " + dir + " is not a directory");
         }
-        progress.start("writing tar of " + dir, -1);
         try (Arena arena = Arena.ofConfined()) {
             Export ex = new Export(root, st.dev(), out, opts, progress, arena.allocate(BUFFER, 4096).asByteBuffer());
             ex.walk(new byte[0], root, st);
             ex.end();
-        } finally {
-            progress.finish();
         }
     }
 

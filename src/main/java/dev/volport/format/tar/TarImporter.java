@@ -61,6 +61,8 @@ public final class TarImporter {
     /**
      * Extracts the tar stream {@code in} (read to its end) into {@code targetDir}, which must exist, be a directory
      * (not a symlink) and be empty. Needs root (or the capabilities for chown, mknod and security xattrs).
+     * {@code progress} gets {@link Progress#advance} calls only (stream bytes): the caller starts and finishes it,
+     * under the volume's name rather than the staging directory's.
      *
      * @throws FormatException if the stream is malformed, truncated, unconfined or beyond {@code limits}; the
      *                         message names the member and the stream offset. The target is left as it is:
@@ -77,12 +79,9 @@ public final class TarImporter {
         if (!fs.list(root).isEmpty()) {
             throw new IOException("tar import target " + targetDir + " is not empty");
         }
-        progress.start("extracting tar into " + targetDir, -1);
         try (Arena arena = Arena.ofConfined()) {
             new Extraction(root, new TarReader(in, limits, progress), limits,
                     arena.allocate(BUFFER, 4096).asByteBuffer()).run();
-        } finally {
-            progress.finish();
         }
     }
 

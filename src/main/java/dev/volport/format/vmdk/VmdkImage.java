@@ -67,7 +67,12 @@ public final class VmdkImage implements AutoCloseable {
         long length = file.size();
         ByteBuffer first = ByteBuffer.allocate(SparseExtentHeader.BYTES);
         readAt(file, first, 0, name, "header");
-        SparseExtentHeader h = SparseExtentHeader.parse(first.flip(), length);
+        SparseExtentHeader h;
+        try {
+            h = SparseExtentHeader.parse(first.flip(), length);
+        } catch (FormatException e) {
+            throw new FormatException(name + ": " + e.getMessage(), e);
+        }
         boolean atEnd = h.gdOffset() == SparseExtentHeader.GD_AT_END;
         if (atEnd) {
             h = footer(file, name, length, h);

@@ -33,6 +33,8 @@ public final class VmdkWriter {
     /** Bytes of the raw stream read per round by {@link #convert}: a whole number of grains. */
     static final int BUFFER = 1 << 20;
     private static final int GRAIN_BYTES = (int) (GRAIN_SECTORS * VmdkLimits.SECTOR);
+    /** Grain table entries are u32 sector numbers: the last sector a grain can start at. */
+    private static final long MAX_GRAIN_SECTOR = 0xFFFF_FFFFL;
 
     private VmdkWriter() {
     }
@@ -42,6 +44,7 @@ public final class VmdkWriter {
      * which must be empty.
      *
      * @throws FormatException when the size is 0 or above {@link VmdkLimits#MAX_CAPACITY_SECTORS} sectors
+     *                         ({@link #checkSize})
      * @throws IllegalArgumentException when {@code out} is not empty
      */
     public static void create(FileChannel out, long virtualSize) throws IOException {
@@ -95,6 +98,12 @@ public final class VmdkWriter {
                         runFrom = off;
                         runSector = next;
                     }
+                    if (next > MAX_GRAIN_SECTOR) {
+                        // Only an image of nearly 2 TiB with almost no zero grain gets here.
+                        throw new FormatException("VMDK of " + size + " bytes: the data at byte " + (pos + off)
+                                + " would start past sector " + MAX_GRAIN_SECTOR + ", beyond what a grain"
+                                + " table entry (u32) holds; too few zero grains to fit the tables");
+                    }
                     tables.map((pos + off) / GRAIN_BYTES, next);
                     next += GRAIN_SECTORS;
                 } else if (runFrom >= 0) {
@@ -116,6 +125,30 @@ public final class VmdkWriter {
         return (next - h.overHead()) * VmdkLimits.SECTOR;
     }
 
+    /**
+     * Refuses a size this writer cannot store. Above {@link VmdkLimits#MAX_CAPACITY_SECTORS} sectors (2 TiB) the
+     * u32 sector numbers of grain tables run out. Size 0 is refused as well: {@code qemu-img create -f vmdk F 0}
+     * writes a sparse extent of capacity 0, but QEMU then reads such a header as a wrapper around a descriptor file
+     * and cannot open it ("Unsupported image type 'monolithicSparse'"), nor can volport's reader, so the image
+     * would be unusable. Every size from 1 byte to the limit works; a partial last sector reads as zeros.
+     *
+     * @throws FormatException naming the size and the limit; the caller adds the volume
+     */
+    public static void checkSize(long virtualSize) throws FormatException {
+        long max = VmdkLimits.MAX_CAPACITY_SECTORS * VmdkLimits.SECTOR;
+        if (virtualSize < 0) {
+            throw new FormatException("VMDK size " + virtualSize + " bytes is negative");
+        }
+        if (virtualSize == 0) {
+            throw new FormatException("a VMDK cannot be empty (size 0): QEMU cannot open a sparse extent of"
+                    + " capacity 0, so the smallest VMDK is 1 sector (512 bytes)");
+        }
+        if (virtualSize > max) {
+            throw new FormatException("size " + virtualSize + " bytes is above the VMDK limit of " + max
+                    + " bytes (2 TiB: grain tables address at most 2^32 sectors)");
+        }
+    }
+
     private static void writeRun(FileChannel out, ByteBuffer buf, int from, int to, long sector) throws IOException {
         ByteBuffer slice = buf.duplicate().limit(to).position(from);
         long at = sector * VmdkLimits.SECTOR;
@@ -126,11 +159,8 @@ public final class VmdkWriter {
 
     /** The header of a new image of {@code virtualSize} bytes. */
     static SparseExtentHeader header(long virtualSize) throws FormatException {
+        checkSize(virtualSize);
         long capacity = Math.ceilDiv(virtualSize, VmdkLimits.SECTOR);
-        if (virtualSize <= 0 || capacity > VmdkLimits.MAX_CAPACITY_SECTORS) {
-            throw new FormatException("VMDK size " + virtualSize + " bytes outside [1, "
-                    + VmdkLimits.MAX_CAPACITY_SECTORS * VmdkLimits.SECTOR + "]");
-        }
         long grains = Math.ceilDiv(capacity, GRAIN_SECTORS);
         long gdEntries = Math.ceilDiv(grains, VmdkLimits.GTES_PER_GT);
         long gdSectors = Math.ceilDiv(gdEntries * 4, VmdkLimits.SECTOR);

@@ -72,7 +72,7 @@ final class DirAlloc {
                     if (format == DiskFormat.RAW) {
                         sizeRaw(path, sizeKiB * 1024);
                     } else {
-                        createImage(path, format, sizeKiB * 1024);
+                        createImage(path, storage.id(volname).toString(), format, sizeKiB * 1024);
                     }
                 }
             } catch (FileAlreadyExistsException e) {
@@ -83,11 +83,11 @@ final class DirAlloc {
         }
     }
 
-    private void createImage(Path path, DiskFormat format, long bytes) throws IOException {
+    private void createImage(Path path, String name, DiskFormat format, long bytes) throws IOException {
         Preallocation pre = storage.section().preallocation().orElse(Preallocation.METADATA);
         try (FileChannel ch = FileChannel.open(path, java.nio.file.StandardOpenOption.READ,
                 java.nio.file.StandardOpenOption.WRITE)) {
-            storage.codec(format, path).orElseThrow().create(ch, bytes, pre);
+            storage.codec(format, path).orElseThrow().create(ch, name, bytes, pre);
             ch.force(true);
         }
     }

@@ -32,12 +32,17 @@ interface ImageCodec {
     /** Checks a received image completely before it is committed; {@code declared} is the stream's size header. */
     void validate(FileChannel image, String name, long declared) throws IOException;
 
-    /** Writes an empty image of {@code size} bytes into the empty {@code out}. */
-    void create(FileChannel out, long size, Preallocation preallocation) throws IOException;
+    /**
+     * Writes an empty image of {@code size} bytes into the empty {@code out}, for the volume {@code name}.
+     *
+     * @throws dev.volport.format.FormatException when the format cannot hold {@code size} (0 for VMDK, above its
+     *                                           limit for both), naming the volume, the size and the limit
+     */
+    void create(FileChannel out, String name, long size, Preallocation preallocation) throws IOException;
 
     /**
      * Converts exactly {@code size} raw bytes read from {@code raw} into an image written to the empty {@code out},
-     * refusing a stream that is shorter or longer.
+     * refusing a stream that is shorter or longer, and a size the format cannot hold (before reading a byte).
      */
     void convert(ReadableByteChannel raw, long size, FileChannel out, Progress progress) throws IOException;
 

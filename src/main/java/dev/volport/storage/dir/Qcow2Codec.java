@@ -101,7 +101,12 @@ final class Qcow2Codec implements ImageCodec {
     }
 
     @Override
-    public void create(FileChannel out, long size, Preallocation preallocation) throws IOException {
+    public void create(FileChannel out, String name, long size, Preallocation preallocation) throws IOException {
+        try {
+            Qcow2Writer.checkSize(size);
+        } catch (FormatException e) {
+            throw new FormatException("cannot allocate " + name + ": " + e.getMessage(), e);
+        }
         Qcow2Writer.Preallocation p = switch (preallocation) {
             case OFF -> Qcow2Writer.Preallocation.OFF;
             case METADATA -> Qcow2Writer.Preallocation.METADATA;

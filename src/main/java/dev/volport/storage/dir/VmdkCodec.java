@@ -1,6 +1,7 @@
 package dev.volport.storage.dir;
 
 import dev.volport.config.Preallocation;
+import dev.volport.format.FormatException;
 import dev.volport.format.vmdk.VmdkImage;
 import dev.volport.format.vmdk.VmdkValidator;
 import dev.volport.format.vmdk.VmdkWriter;
@@ -51,7 +52,12 @@ final class VmdkCodec implements ImageCodec {
     }
 
     @Override
-    public void create(FileChannel out, long size, Preallocation preallocation) throws IOException {
+    public void create(FileChannel out, String name, long size, Preallocation preallocation) throws IOException {
+        try {
+            VmdkWriter.checkSize(size);
+        } catch (FormatException e) {
+            throw new FormatException("cannot allocate " + name + ": " + e.getMessage(), e);
+        }
         VmdkWriter.create(out, size);
     }
 

@@ -67,6 +67,61 @@ class Qcow2WriterTest {
         }
     }
 
+    /** Size 0, created and converted, has the layout of {@code qemu-img create -f qcow2 F 0}: no L1 table. */
+    @Test
+    void zeroSizeImagesMatchQemuImg() throws IOException {
+        Path theirs = dir.resolve("theirs0.qcow2");
+        Qemu.img("create", "-q", "-f", "qcow2", theirs.toString(), "0");
+        Path created = dir.resolve("created0.qcow2");
+        Path converted = dir.resolve("converted0.qcow2");
+        try (FileChannel out = FileChannel.open(created, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            Qcow2Writer.create(out, 0, Qcow2Writer.Preallocation.METADATA);
+        }
+        try (FileChannel out = FileChannel.open(converted, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
+                StandardOpenOption.READ)) {
+            Qcow2Writer.convert(Channels.newChannel(new java.io.ByteArrayInputStream(new byte[0])), 0, out,
+                    Progress.NONE);
+        }
+        for (Path ours : List.of(created, converted)) {
+            assertCheckClean(ours);
+            Qemu.run("qemu-img", "compare", "-q", "-f", "qcow2", "-F", "qcow2", theirs.toString(), ours.toString());
+            assertThat(Files.size(ours)).as(ours.toString()).isEqualTo(Files.size(theirs));
+            try (FileChannel a = FileChannel.open(ours); FileChannel b = FileChannel.open(theirs)) {
+                Qcow2Header ha = Qcow2Header.parse(read(a, 4096), a.size());
+                Qcow2Header hb = Qcow2Header.parse(read(b, 4096), b.size());
+                assertThat(ha.size()).isZero();
+                assertThat(List.of(ha.l1Size(), ha.l1TableOffset(), ha.refcountTableOffset()))
+                        .isEqualTo(List.of(hb.l1Size(), hb.l1TableOffset(), hb.refcountTableOffset()));
+                Qcow2Validator.validate(a, ours.toString(), 0);
+            }
+        }
+    }
+
+    /** Exactly 2 PiB is written (qemu-img's limit too); one sector more is a FormatException naming both. */
+    @Test
+    void sizeLimitIsQemuImgsAndRefusedAboveIt() throws IOException {
+        Path image = dir.resolve("max.qcow2");
+        try (FileChannel out = FileChannel.open(image, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            Qcow2Writer.create(out, Qcow2Writer.MAX_VIRTUAL_SIZE, Qcow2Writer.Preallocation.OFF);
+        }
+        assertCheckClean(image);
+        assertThat(Qemu.run("qemu-img", "info", "--output=json", "-f", "qcow2", image.toString()))
+                .contains("\"virtual-size\": " + Qcow2Writer.MAX_VIRTUAL_SIZE);
+        Path over = dir.resolve("over.qcow2");
+        assertThat(Qemu.exec(List.of("qemu-img", "create", "-q", "-f", "qcow2", over.toString(),
+                Long.toString(Qcow2Writer.MAX_VIRTUAL_SIZE + 512))).exit()).isNotZero();
+        try (FileChannel out = FileChannel.open(over, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+            assertThatThrownBy(() -> Qcow2Writer.create(out, Qcow2Writer.MAX_VIRTUAL_SIZE + 1,
+                    Qcow2Writer.Preallocation.OFF)).isInstanceOf(FormatException.class)
+                    .hasMessage("size 2251799813685249 bytes is above the qcow2 limit of 2251799813685248 bytes"
+                            + " (2 PiB: a 32 MiB L1 table of 64 KiB clusters)");
+            assertThatThrownBy(() -> Qcow2Writer.convert(Channels.newChannel(new java.io.ByteArrayInputStream(
+                    new byte[0])), Qcow2Writer.MAX_VIRTUAL_SIZE + 1, out, Progress.NONE))
+                    .isInstanceOf(FormatException.class).hasMessageContaining("above the qcow2 limit");
+            assertThat(out.size()).isZero();
+        }
+    }
+
     @ParameterizedTest
     @ValueSource(longs = {1, 512, 65536, 65537, 3 * 65536 + 1000, (9L << 20) + 4608})
     void convertedSparseDataComparesEqual(long size) throws IOException {

@@ -116,7 +116,7 @@ class VmdkWriterTest {
                 StandardOpenOption.WRITE)) {
             assertThatThrownBy(() -> VmdkWriter.create(out, 0)).isInstanceOf(FormatException.class);
             assertThatThrownBy(() -> VmdkWriter.create(out, (2L << 40) + 1)).isInstanceOf(FormatException.class)
-                    .hasMessageContaining("outside");
+                    .hasMessageContaining("above the VMDK limit of 2199023255552 bytes");
             assertThatThrownBy(() -> VmdkWriter.create(out, 1 << 20, "../x.vmdk"))
                     .isInstanceOf(IllegalArgumentException.class);
         }
