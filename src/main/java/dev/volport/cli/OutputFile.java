@@ -29,7 +29,8 @@ import java.nio.file.attribute.PosixFileAttributes;
  *       only by {@link #commit()}; the directory is flushed after the rename. On failure, SIGINT or SIGTERM the
  *       temporary file is removed, so a pre-existing FILE keeps its bytes and a new one never appears half written.
  *       The replacement keeps the permission bits of the file it replaces, and its owner and group where the
- *       process may set them (root; otherwise the exporter owns the new file).</li>
+ *       process may set them (root; otherwise the exporter owns the new file). A FILE the process may not write
+ *       ({@code access(W_OK)}) is refused, as a shell's {@code >} refuses it, though a rename could replace it.</li>
  *   <li>A FIFO, character or block device is opened for writing in place: never created, never truncated, never
  *       unlinked.</li>
  *   <li>A symbolic link is followed to its final target and the rules above apply to the target: the link itself
@@ -97,6 +98,10 @@ final class OutputFile implements AutoCloseable {
             // A replaced file needs its real directory; a node written in place is opened by the name given when
             // it has no real path (/dev/stdout on a pipe: realpath fails on "pipe:[N]").
             Path path = kind == Kind.REGULAR ? p.toRealPath() : realOrSelf(p);
+            if (kind == Kind.REGULAR && !Files.isWritable(path)) {
+                // A rename could replace a file the user may not write; a shell's '>' would refuse it, so do we.
+                throw new VolportException(what + ": cannot write '" + given + "': permission denied");
+            }
             return new Target(given, path, kind);
         } catch (VolportException e) {
             throw e;

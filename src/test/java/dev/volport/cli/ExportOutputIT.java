@@ -11,11 +11,15 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * What {@code volport export} does to its FILE: a failed export leaves a pre-existing file, device or FIFO as it
@@ -66,11 +70,14 @@ class ExportOutputIT {
         return f;
     }
 
-    private void assertNoTempFiles() throws IOException {
+    private List<Path> tempFiles() throws IOException {
         try (Stream<Path> s = Files.walk(tmp)) {
-            assertThat(s.filter(p -> p.getFileName().toString().startsWith(OutputFile.TEMP_PREFIX)).toList())
-                    .isEmpty();
+            return s.filter(p -> p.getFileName().toString().startsWith(OutputFile.TEMP_PREFIX)).toList();
         }
+    }
+
+    private void assertNoTempFiles() throws IOException {
+        assertThat(tempFiles()).isEmpty();
     }
 
     private String sha(Path f) throws Exception {
@@ -178,6 +185,22 @@ class ExportOutputIT {
         assertNoTempFiles();
     }
 
+    /** A rename could replace a file its user may not write; like a shell's '>', export refuses it. */
+    @Test
+    void fileTheUserMayNotWriteIsNotReplaced() throws Exception {
+        rawVolume(1);
+        ok(bash(Shell.VOLPORT + " --version")); // the launcher's caches exist before an unprivileged run
+        Path dir = tmp.resolve("nobodys");
+        Path ro = dir.resolve("ro");
+        Files.createDirectories(dir);
+        Files.writeString(ro, "read-only\n");
+        ok(bash("chmod 755 " + q(tmp) + " && chmod 444 " + q(ro) + " && chown -R nobody " + q(dir)));
+        Result r = bash("runuser -u nobody -- " + v + " export " + VOL + " raw+size " + q(ro));
+        assertOneErrorLine(r, "volport: export of " + VOL + ": cannot write '" + ro + "': permission denied");
+        assertThat(Files.readString(ro)).isEqualTo("read-only\n");
+        assertNoTempFiles();
+    }
+
     @Test
     void symlinkIsFollowedAndStaysALink() throws Exception {
         rawVolume(1);
@@ -213,6 +236,33 @@ class ExportOutputIT {
         assertThat(sha(volFile)).isEqualTo(before);
         assertThat(other).doesNotExist();
         assertThat(dst).doesNotExist();
+        assertNoTempFiles();
+    }
+
+    /**
+     * A signal while the stream is being written removes the temporary file. The volume is a FIFO nobody writes
+     * to: its metadata reads, and the export then waits in opening it, with the temporary file already made.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"TERM", "INT"})
+    void signalRemovesTheTemporaryFile(String signal) throws Exception {
+        Files.createDirectories(volFile.getParent());
+        ok(bash("mkfifo " + q(volFile)));
+        Path f = precious("f");
+        ProcessBuilder pb = new ProcessBuilder(Shell.VOLPORT, "--config", tmp.resolve("storage.cfg").toString(),
+                "--quiet", "export", VOL, "raw+size", f.toString());
+        pb.redirectErrorStream(true);
+        pb.redirectOutput(tmp.resolve("log").toFile());
+        Process p = pb.start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (tempFiles().isEmpty() && p.isAlive() && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        assertThat(tempFiles()).as(Files.readString(tmp.resolve("log"))).hasSize(1);
+        assertThat(bash("kill -" + signal + " " + p.pid()).exit()).isZero();
+        assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).isNotZero();
+        assertThat(Files.readString(f)).isEqualTo("precious\n");
         assertNoTempFiles();
     }
 
