@@ -48,6 +48,11 @@ final class Context {
         return linux;
     }
 
+    /** Undo actions run on SIGINT/SIGTERM; installed with the registry. */
+    ShutdownGuard guard() {
+        return guard;
+    }
+
     /** Uses this configuration instead of loading one (the demo builds its own). */
     void useConfig(StorageConfig config) {
         this.configOverride = config;

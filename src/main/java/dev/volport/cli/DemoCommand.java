@@ -44,24 +44,31 @@ final class DemoCommand implements Callable<Integer> {
     @ParentCommand
     VolportCommand root;
 
-    @Option(names = "--dir", paramLabel = "DIR", description = "scratch directory (default: a new one in /tmp)")
+    @Option(names = "--dir", paramLabel = "DIR", description = "scratch directory (default: a new one in /tmp);"
+            + " a non-empty DIR gets a new subdirectory, and only what the demo made is removed")
     Path dir;
 
     @Option(names = "--size", paramLabel = "SIZE", converter = Converters.SizeKiB.class,
             description = "disk size (default: 256M)")
     long sizeKiB = 256 * 1024;
 
-    @Option(names = "--keep", description = "keep the scratch directory")
+    @Option(names = "--keep", description = "keep what the demo made")
     boolean keep;
 
     @Override
     public Integer call() throws Exception {
         PrintStream out = System.out;
-        Path scratch = dir != null ? Files.createDirectories(dir) : Files.createTempDirectory("volport-demo-");
+        DemoScratch work = DemoScratch.prepare(dir);
+        Path scratch = work.dir();
+        boolean ok = false;
         try {
-            StorageConfig cfg = StorageConfig.of(List.of(section("demo-src", scratch.resolve("src")),
-                    section("demo-dst", scratch.resolve("dst"))));
-            Files.writeString(scratch.resolve("storage.cfg"), cfg.write());
+            if (work.note() != null) {
+                out.println("0. " + work.note() + ".");
+            }
+            StorageConfig cfg = StorageConfig.of(List.of(section("demo-src", work.storage("src")),
+                    section("demo-dst", work.storage("dst"))));
+            Files.writeString(work.own(scratch.resolve("storage.cfg")), cfg.write(), StandardOpenOption.CREATE_NEW,
+                    StandardOpenOption.WRITE);
             root.ctx.useConfig(cfg);
             out.println("1. Two dir storages in " + scratch + " (config: " + scratch.resolve("storage.cfg") + "):");
             cfg.write().lines().forEach(l -> out.println("     " + l));
@@ -69,7 +76,7 @@ final class DemoCommand implements Callable<Integer> {
             Storage src = root.ctx.storage(StoreId.parse("demo-src"));
             Storage dst = root.ctx.storage(StoreId.parse("demo-dst"));
             VolumeId vol = src.alloc(VMID, Optional.empty(), DiskFormat.RAW, sizeKiB);
-            Path srcFile = src.path(vol.volName());
+            Path srcFile = work.own(src.path(vol.volName()));
             long written = fill(srcFile, sizeKiB * 1024);
             out.printf("2. Allocated %s (%s, sparse) and wrote %s of data into it;%n     %s%n", vol,
                     ProgressPrinter.bytes(sizeKiB * 1024), ProgressPrinter.bytes(written), srcFile);
@@ -83,6 +90,7 @@ final class DemoCommand implements Callable<Integer> {
 
             VolumeId target = new VolumeId(StoreId.parse("demo-dst"), vol.volName());
             long t0 = System.nanoTime();
+            work.own(dst.path(target.volName())); // the import makes exactly this name (no rename): a new dir
             VolumeId imported = pipe(src, dst, vol, target, format, opts);
             double secs = (System.nanoTime() - t0) / 1e9;
             out.printf("4. Exported %s as %s into a pipe and imported it as %s in %.2f s%n"
@@ -101,10 +109,15 @@ final class DemoCommand implements Callable<Integer> {
                 throw new IOException("demo: digests differ between " + srcFile + " and " + dstFile);
             }
             out.println("Done: the volume moved intact" + (keep ? "; files kept in " + scratch : "") + ".");
+            ok = true;
             return 0;
         } finally {
             if (!keep) {
-                deleteTree(scratch);
+                List<Path> kept = work.clean();
+                if (!kept.isEmpty()) {
+                    (ok ? out : System.err).println("volport: demo: kept " + kept + " in " + scratch
+                            + ": not made by the demo");
+                }
             }
         }
     }
@@ -157,14 +170,6 @@ final class DemoCommand implements Callable<Integer> {
             return HexFormat.of().formatHex(md.digest());
         } catch (NoSuchAlgorithmException e) {
             throw new AssertionError(e);
-        }
-    }
-
-    private static void deleteTree(Path p) throws IOException {
-        try (var walk = Files.walk(p)) {
-            for (Path q : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(q);
-            }
         }
     }
 }

@@ -1,20 +1,29 @@
 package dev.volport.cli;
 
+import dev.volport.VolportException;
 import dev.volport.format.StreamFormat;
 import dev.volport.storage.Storage;
+import dev.volport.storage.TransferOptions;
 import dev.volport.volume.VolumeId;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
+import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
-/** {@code volport export VOLID FORMAT FILE}: writes a volume as a stream, to a file or to stdout. */
+/**
+ * {@code volport export VOLID FORMAT FILE}: writes a volume as a stream, to a file or to stdout.
+ *
+ * <p>Everything that can be checked without writing is checked before FILE is opened: the volume exists and can
+ * be read, the format is one of its export formats, FILE's directory exists, and FILE is not inside a configured
+ * storage. How FILE is written (replaced atomically, or written in place for FIFOs and devices) is
+ * {@link OutputFile}'s policy.
+ */
 @Command(name = "export", description = "Export a volume as a stream (FILE '-' = stdout; nothing else goes there).")
 final class ExportCommand implements Callable<Integer> {
     /** Pipe buffer asked for on stdout/stdin: the default 64 KiB costs a context switch every 64 KiB. */
@@ -39,26 +48,57 @@ final class ExportCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         Context ctx = root.ctx;
+        String what = "export of " + volume;
         Storage storage = ctx.storage(volume);
-        var opts = transfer.toOptions(false, null);
+        TransferOptions opts = transfer.toOptions(false, null);
+        List<StreamFormat> offered = storage.exportFormats(volume.volName(), opts);
+        if (!offered.contains(format)) {
+            throw new VolportException(what + ": format " + format + " is not available (the volume offers "
+                    + (offered.isEmpty() ? "none" : offered.stream().map(StreamFormat::toString)
+                    .collect(Collectors.joining(", "))) + " with these options)");
+        }
+        storage.info(volume.volName()); // the volume exists and its metadata reads: fails before FILE is opened
         if ("-".equals(file)) {
             FileChannel out = ctx.takeStdout();
             ctx.linux().growPipe(1, PIPE_BYTES);
-            storage.exportVolume(volume.volName(), format, opts, out, ctx.progress());
+            try {
+                storage.exportVolume(volume.volName(), format, opts, out, ctx.progress());
+            } catch (IOException e) {
+                throw failure(what, null, e);
+            }
             return 0;
         }
-        Path path = Path.of(file);
-        boolean done = false;
-        try (FileChannel out = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING)) {
-            storage.exportVolume(volume.volName(), format, opts, out, ctx.progress());
-            out.force(true);
-            done = true;
-        } finally {
-            if (!done) {
-                Files.deleteIfExists(path);
-            }
+        OutputFile.Target target = OutputFile.resolve(file, what);
+        StorageFiles.refuse(target, volume, storage, ctx.registry().config(), what);
+        try (OutputFile out = OutputFile.open(target, ctx.linux(), ctx.guard(), what)) {
+            storage.exportVolume(volume.volName(), format, opts, out.channel(), ctx.progress());
+            out.commit();
+        } catch (IOException e) {
+            throw failure(what, target, e);
         }
         return 0;
+    }
+
+    /**
+     * Names the output and the cause of a failure the JDK reported bare: errors only a write can raise (no space,
+     * broken pipe, …) are the output's; any other bare error is reported with both ends named. volport's own
+     * errors already say what failed and pass unchanged.
+     */
+    static IOException failure(String what, OutputFile.Target target, IOException e) {
+        if (e instanceof VolportException) {
+            return e;
+        }
+        String out = target == null ? "stdout" : "'" + target.given() + "'";
+        String reason = e.getMessage() == null ? "" : e.getMessage().toLowerCase(Locale.ROOT);
+        if (reason.contains("broken pipe")) {
+            return new VolportException(what + ": the reader " + (target == null ? "" : "of " + out + " ")
+                    + "closed the stream (broken pipe)", e);
+        }
+        if (List.of("no space left", "disk quota", "file too large", "read-only file system", "connection reset")
+                .stream().anyMatch(reason::contains)) {
+            return new VolportException(what + ": cannot write " + (target == null ? "to " : "") + out + ": "
+                    + OutputFile.reason(e), e);
+        }
+        return new VolportException(what + " into " + out + " failed: " + OutputFile.reason(e), e);
     }
 }

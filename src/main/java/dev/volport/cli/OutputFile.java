@@ -1,0 +1,307 @@
+package dev.volport.cli;
+
+import dev.volport.VolportException;
+import dev.volport.os.LinuxCalls;
+import dev.volport.os.ShutdownGuard;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFileAttributes;
+
+/**
+ * The FILE of {@code volport export} when it is a path: a file that is never destroyed by a failed export.
+ *
+ * <ul>
+ *   <li>A regular file, or a name that does not exist yet, is written as a sibling temporary file
+ *       ({@code .volport-export.PID.N.NAME}, created with {@code O_EXCL}) that is flushed and renamed over FILE
+ *       only by {@link #commit()}; the directory is flushed after the rename. On failure, SIGINT or SIGTERM the
+ *       temporary file is removed, so a pre-existing FILE keeps its bytes and a new one never appears half written.
+ *       The replacement keeps the permission bits of the file it replaces, and its owner and group where the
+ *       process may set them (root; otherwise the exporter owns the new file). A FILE the process may not write
+ *       ({@code access(W_OK)}) is refused, as a shell's {@code >} refuses it, though a rename could replace it.</li>
+ *   <li>A FIFO, character or block device is opened for writing in place: never created, never truncated, never
+ *       unlinked.</li>
+ *   <li>A symbolic link is followed to its final target and the rules above apply to the target: the link itself
+ *       stays a link. A link to a name that does not exist creates that name, as a shell redirection does.</li>
+ *   <li>A directory or a socket is refused.</li>
+ * </ul>
+ */
+final class OutputFile implements AutoCloseable {
+    /** Symbolic links followed before giving up, as the kernel's own limit (ELOOP). */
+    private static final int MAX_LINKS = 40;
+    static final String TEMP_PREFIX = ".volport-export.";
+    private static final int NAME_MAX = 255;
+
+    /** What FILE is, found by looking only. */
+    enum Kind { NEW, REGULAR, FIFO, CHAR_DEVICE, BLOCK_DEVICE }
+
+    /**
+     * FILE as resolved: {@code path} is the real path with every symlink resolved (for a new file: the real
+     * directory plus the new name). {@code given} is what the user typed, for messages.
+     */
+    record Target(String given, Path path, Kind kind) {
+        boolean inPlace() {
+            return kind != Kind.NEW && kind != Kind.REGULAR;
+        }
+    }
+
+    private final Target target;
+    private final FileChannel channel;
+    private final Path temp;
+    private final LinuxCalls linux;
+    private final ShutdownGuard guard;
+    private final Runnable undo;
+    private boolean committed;
+
+    private OutputFile(Target target, FileChannel channel, Path temp, LinuxCalls linux, ShutdownGuard guard) {
+        this.target = target;
+        this.channel = channel;
+        this.temp = temp;
+        this.linux = linux;
+        this.guard = guard;
+        this.undo = this::removeTemp;
+    }
+
+    /**
+     * Finds out what {@code given} names without creating, opening for writing or changing anything.
+     *
+     * @param what the operation, for messages ({@code export of local:100/vm-100-disk-0.raw})
+     * @throws VolportException when FILE is a directory or a socket, its directory does not exist, or a path
+     *                          component cannot be looked at
+     */
+    static Target resolve(String given, String what) throws VolportException {
+        Path p;
+        try {
+            p = Path.of(given).toAbsolutePath();
+        } catch (InvalidPathException e) {
+            throw new VolportException(what + ": '" + given + "' is not a usable file name (" + e.getReason() + ")");
+        }
+        try {
+            Kind kind;
+            try {
+                kind = kind(given, p, what); // follows symlinks, /proc/self/fd/N's to pipes included
+            } catch (NoSuchFileException absent) {
+                return newFile(given, finalName(given, p, what), what);
+            }
+            // A replaced file needs its real directory; a node written in place is opened by the name given when
+            // it has no real path (/dev/stdout on a pipe: realpath fails on "pipe:[N]").
+            Path path = kind == Kind.REGULAR ? p.toRealPath() : realOrSelf(p);
+            if (kind == Kind.REGULAR && !Files.isWritable(path)) {
+                // A rename could replace a file the user may not write; a shell's '>' would refuse it, so do we.
+                throw new VolportException(what + ": cannot write '" + given + "': permission denied");
+            }
+            return new Target(given, path, kind);
+        } catch (VolportException e) {
+            throw e;
+        } catch (IOException e) {
+            throw new VolportException(what + ": cannot open '" + given + "': " + reason(e), e);
+        }
+    }
+
+    /** Where a name that does not exist would be created: the end of its chain of symlinks, if it is one. */
+    private static Path finalName(String given, Path start, String what) throws IOException {
+        Path p = start;
+        for (int links = 0; ; links++) {
+            try {
+                if (!Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).isSymbolicLink()) {
+                    return p;
+                }
+            } catch (NoSuchFileException e) {
+                return p;
+            }
+            if (links == MAX_LINKS) {
+                throw new VolportException(what + ": cannot open '" + given + "': too many levels of symbolic"
+                        + " links");
+            }
+            p = p.getParent().resolve(Files.readSymbolicLink(p));
+        }
+    }
+
+    private static Path realOrSelf(Path p) {
+        try {
+            return p.toRealPath();
+        } catch (IOException noRealPath) {
+            return p;
+        }
+    }
+
+    private static Target newFile(String given, Path p, String what) throws IOException {
+        Path parent = p.getParent();
+        Path realParent;
+        try {
+            realParent = parent.toRealPath();
+        } catch (NoSuchFileException e) {
+            throw new VolportException(what + ": cannot create '" + given + "': no such directory '" + parent + "'");
+        }
+        if (!Files.isDirectory(realParent)) {
+            throw new VolportException(what + ": cannot create '" + given + "': '" + parent + "' is not a directory");
+        }
+        return new Target(given, realParent.resolve(p.getFileName()), Kind.NEW);
+    }
+
+    private static Kind kind(String given, Path p, String what) throws IOException {
+        int type = (Integer) Files.getAttribute(p, "unix:mode") & 0170000;
+        return switch (type) {
+            case 0100000 -> Kind.REGULAR;
+            case 0010000 -> Kind.FIFO;
+            case 0020000 -> Kind.CHAR_DEVICE;
+            case 0060000 -> Kind.BLOCK_DEVICE;
+            case 0040000 -> throw new VolportException(what + ": cannot write into '" + given + "': it is a directory");
+            default -> throw new VolportException(what + ": cannot write into '" + given + "': it is a socket");
+        };
+    }
+
+    /**
+     * Opens {@code target} for the stream: a new temporary file next to it, or the node itself for in-place kinds.
+     * A FIFO's open waits for a reader, as a shell redirection does.
+     */
+    static OutputFile open(Target target, LinuxCalls linux, ShutdownGuard guard, String what) throws IOException {
+        if (target.inPlace()) {
+            try {
+                // No O_CREAT, no O_TRUNC: a device or FIFO is written as it is, never replaced or emptied.
+                FileChannel ch = FileChannel.open(target.path(), StandardOpenOption.WRITE);
+                return new OutputFile(target, ch, null, linux, guard);
+            } catch (IOException e) {
+                throw new VolportException(what + ": cannot open '" + target.given() + "': " + reason(e), e);
+            }
+        }
+        Path dir = target.path().getParent();
+        long pid = ProcessHandle.current().pid();
+        for (int n = 0; ; n++) {
+            Path temp = dir.resolve(tempName(pid, n, target.path().getFileName().toString()));
+            FileChannel ch;
+            try {
+                ch = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
+                        LinkOption.NOFOLLOW_LINKS);
+            } catch (FileAlreadyExistsException taken) {
+                if (n < 100) {
+                    continue; // a leftover of a killed export with a reused pid: take the next name
+                }
+                throw new VolportException(what + ": cannot create a temporary file for '" + target.given()
+                        + "' in '" + dir + "': too many leftovers named " + TEMP_PREFIX + pid + ".*");
+            } catch (IOException e) {
+                throw new VolportException(what + ": cannot create '" + target.given() + "': " + reason(e)
+                        + " (in '" + dir + "')", e);
+            }
+            OutputFile out = new OutputFile(target, ch, temp, linux, guard);
+            guard.add(out.undo);
+            try {
+                if (target.kind() == Kind.REGULAR) {
+                    out.keepModeAndOwner();
+                }
+            } catch (IOException e) {
+                out.close();
+                throw new VolportException(what + ": cannot give the new '" + target.given() + "' the mode of the"
+                        + " old one: " + reason(e), e);
+            }
+            return out;
+        }
+    }
+
+    /** {@code .volport-export.PID.N.NAME}, the name shortened (never below its first character) to fit NAME_MAX. */
+    static String tempName(long pid, int n, String name) {
+        String prefix = TEMP_PREFIX + pid + "." + n + ".";
+        String s = name;
+        while ((prefix + s).getBytes(StandardCharsets.UTF_8).length > NAME_MAX && s.length() > 1) {
+            s = s.substring(0, s.offsetByCodePoints(s.length(), -1));
+        }
+        return prefix + s;
+    }
+
+    /** Copies the permission bits, and where allowed the owner and group, of the file being replaced. */
+    private void keepModeAndOwner() throws IOException {
+        PosixFileAttributes old = Files.readAttributes(target.path(), PosixFileAttributes.class);
+        Files.setPosixFilePermissions(temp, old.permissions());
+        PosixFileAttributeView mine = Files.getFileAttributeView(temp, PosixFileAttributeView.class,
+                LinkOption.NOFOLLOW_LINKS);
+        PosixFileAttributes now = mine.readAttributes();
+        try {
+            if (!now.owner().equals(old.owner())) {
+                mine.setOwner(old.owner());
+            }
+            if (!now.group().equals(old.group())) {
+                mine.setGroup(old.group());
+            }
+        } catch (FileSystemException notPermitted) {
+            // Documented fallback: only root may give a file away; the replacement then belongs to the exporter.
+        }
+    }
+
+    FileChannel channel() {
+        return channel;
+    }
+
+    Target target() {
+        return target;
+    }
+
+    /**
+     * Makes the stream final: for a replaced or new file, flushes the data, renames the temporary file over FILE
+     * and flushes the directory; for a block device, flushes it; for a FIFO or character device, closes it.
+     */
+    void commit() throws IOException {
+        if (temp != null) {
+            channel.force(true);
+            channel.close();
+            Files.move(temp, target.path(), StandardCopyOption.ATOMIC_MOVE);
+            committed = true;
+            guard.remove(undo);
+            linux.fsyncDirectory(target.path().getParent());
+        } else {
+            if (target.kind() == Kind.BLOCK_DEVICE) {
+                channel.force(true);
+            }
+            channel.close();
+            committed = true;
+        }
+    }
+
+    /** Closes the output; without a commit, removes the temporary file (FILE itself is never touched). */
+    @Override
+    public void close() throws IOException {
+        try {
+            channel.close();
+        } finally {
+            if (!committed && temp != null) {
+                removeTemp();
+                guard.remove(undo);
+            }
+        }
+    }
+
+    private void removeTemp() {
+        try {
+            Files.deleteIfExists(temp);
+        } catch (IOException e) {
+            System.err.println("volport: cannot remove the temporary file '" + temp + "': " + reason(e));
+        }
+    }
+
+    /** The cause of a failed file operation in words, without the path the JDK repeats. */
+    static String reason(IOException e) {
+        if (e instanceof NoSuchFileException) {
+            return "no such file or directory";
+        } else if (e instanceof AccessDeniedException) {
+            return "permission denied";
+        } else if (e instanceof FileSystemException f && f.getReason() != null) {
+            return lower(f.getReason());
+        }
+        return e.getMessage() == null ? "unknown cause" : lower(e.getMessage());
+    }
+
+    private static String lower(String s) {
+        return s.isEmpty() ? s : Character.toLowerCase(s.charAt(0)) + s.substring(1);
+    }
+}
