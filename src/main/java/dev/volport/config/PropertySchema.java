@@ -7,14 +7,18 @@ import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
  * Which properties each storage type takes and what their values must look like ({@code pve-storage.md} §4.1,
- * §4.2). {@link #normalize} checks one value and returns the form kept in the section (a bare boolean becomes
- * {@code 1}; a path loses repeated and trailing slashes). Error texts carry no location; callers prefix it.
+ * §4.2). {@link #normalize} checks one value and returns the form kept in the section (a boolean becomes
+ * {@code 0} or {@code 1}; a path loses repeated and trailing slashes). The typed readers ({@link #parseBoolean},
+ * {@link #content}, {@link IsMountpoint#parse}, …) are the same functions the check uses, so what the parser
+ * accepts is exactly what {@link StorageSection} can read. Error texts carry no location; callers prefix it.
  */
 final class PropertySchema {
     /** Longest property value, in characters. */
@@ -142,7 +146,7 @@ final class PropertySchema {
             case CONTENT -> content(type, value) != null ? value : null;
             case FORMAT -> DiskFormat.fromId(value).filter(FORMATS.get(type)::contains).isPresent() ? value : null;
             case PREALLOCATION -> Preallocation.fromId(value).isPresent() ? value : null;
-            case BOOLEAN -> value.equals("0") || value.equals("1") ? value : null;
+            case BOOLEAN -> parseBoolean(value).map(b -> b ? "1" : "0").orElse(null);
             case NODES -> split(value).stream().allMatch(n -> NODE.matcher(n).matches()) && !split(value).isEmpty()
                     ? value : null;
             case BWLIMIT -> {
@@ -153,8 +157,8 @@ final class PropertySchema {
                     yield null;
                 }
             }
-            case IS_MOUNTPOINT -> value.matches("yes|no|0|1|true|false|on|off") || absolutePath(value) != null
-                    ? value : null;
+            case IS_MOUNTPOINT -> IsMountpoint.parse(value)
+                    .map(m -> m instanceof IsMountpoint.At at ? at.path().toString() : value).orElse(null);
             case CONTENT_DIRS -> contentDirs(value) ? value : null;
             case PRUNE_BACKUPS -> pruneBackups(value) ? value : null;
             case MAX_PROTECTED -> value.equals("-1") || SMALL_INT.matcher(value).matches() ? value : null;
@@ -169,10 +173,10 @@ final class PropertySchema {
             case CONTENT -> "a list of " + contentIds(type) + (type == StorageType.ZFSPOOL ? "" : ", or 'none'");
             case FORMAT -> "one of " + String.join(", ", FORMATS.get(type).stream().map(DiskFormat::id).toList());
             case PREALLOCATION -> "one of off, metadata, falloc, full";
-            case BOOLEAN -> "0 or 1";
+            case BOOLEAN -> "0 or 1 (or yes/no, on/off, true/false)";
             case NODES -> "a list of node names";
             case BWLIMIT -> "KEY=KiB/s[,…] with keys default, restore, migration, clone, move";
-            case IS_MOUNTPOINT -> "yes, no, 0, 1 or an absolute path";
+            case IS_MOUNTPOINT -> "yes, no (or another boolean word) or an absolute path";
             case CONTENT_DIRS -> "a list of CONTENT=RELATIVE-PATH";
             case PRUNE_BACKUPS -> "a list of keep-(all|last|hourly|daily|weekly|monthly|yearly)=N";
             case MAX_PROTECTED -> "-1 or a non-negative integer";
@@ -208,6 +212,19 @@ final class PropertySchema {
             result.add(t.get());
         }
         return result;
+    }
+
+    /**
+     * A boolean as pve-common's {@code parse_boolean} reads it: {@code 1|on|yes|true} is true, {@code 0|off|no|false}
+     * false, case-insensitive; anything else is empty.
+     */
+    static Optional<Boolean> parseBoolean(String value) {
+        String v = value.toLowerCase(Locale.ROOT);
+        return switch (v) {
+            case "1", "on", "yes", "true" -> Optional.of(true);
+            case "0", "off", "no", "false" -> Optional.of(false);
+            default -> Optional.empty();
+        };
     }
 
     /** The reference's {@code split_list}: items separated by whitespace, commas or semicolons. */

@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * One storage definition from {@code storage.cfg}: a type, an id and its properties, all validated
@@ -28,14 +29,25 @@ import java.util.Set;
  *   <li>{@code zfspool}: {@code pool} (required), {@code content} (images, rootdir), {@code blocksize},
  *       {@code sparse}, {@code mountpoint}, {@code nodes}, {@code disable}, {@code bwlimit}.</li>
  * </ul>
- * Booleans are {@code 0} or {@code 1}; a bare key means {@code 1} and is kept as {@code 1}. Paths are kept
- * without repeated or trailing slashes.
+ * Booleans are the reference's words ({@code 0|1|no|yes|off|on|false|true}, any case) and are kept as {@code 0}
+ * or {@code 1}; a bare key means {@code 1}. Paths are kept without repeated or trailing slashes. Each property is
+ * read into its typed value once, when the section is built ({@link #isMountpoint()}, {@link #shared()}, …).
  */
 public final class StorageSection {
     private final StorageType type;
     private final StoreId id;
     private final Map<String, String> properties;
+    // Every property is read once, here, by the functions that validated it; consumers get typed values only.
     private final Set<ContentType> content;
+    private final Optional<DiskFormat> format;
+    private final Optional<Preallocation> preallocation;
+    private final boolean shared;
+    private final boolean disabled;
+    private final boolean createBasePath;
+    private final boolean createSubdirs;
+    private final IsMountpoint isMountpoint;
+    private final List<String> nodes;
+    private final Optional<BwLimit> bwlimit;
 
     private StorageSection(StorageType type, StoreId id, Map<String, String> properties) {
         this.type = type;
@@ -44,6 +56,37 @@ public final class StorageSection {
         String c = properties.get("content");
         this.content = Collections.unmodifiableSet(c == null ? EnumSet.of(ContentType.IMAGES, ContentType.ROOTDIR)
                 : PropertySchema.content(type, c));
+        this.format = read("format", DiskFormat::fromId);
+        this.preallocation = read("preallocation", Preallocation::fromId);
+        this.shared = flag("shared").orElse(false);
+        this.disabled = flag("disable").orElse(false);
+        boolean mkdir = flag("mkdir").orElse(true);
+        this.createBasePath = flag("create-base-path").orElse(mkdir);
+        this.createSubdirs = flag("create-subdirs").orElse(mkdir);
+        this.isMountpoint = read("is_mountpoint", IsMountpoint::parse).orElse(IsMountpoint.NO);
+        String n = properties.get("nodes");
+        this.nodes = n == null ? List.of() : List.copyOf(PropertySchema.split(n));
+        this.bwlimit = read("bwlimit", b -> {
+            try {
+                return Optional.of(BwLimit.parse(b));
+            } catch (ConfigException e) {
+                return Optional.empty();
+            }
+        });
+    }
+
+    /** The typed value of a validated property, if set; a value that no longer reads is a programming error. */
+    private <T> Optional<T> read(String key, Function<String, Optional<T>> reader) {
+        String v = properties.get(key);
+        if (v == null) {
+            return Optional.empty();
+        }
+        return Optional.of(reader.apply(v).orElseThrow(() -> new IllegalStateException("storage '" + id
+                + "': validated property " + key + "='" + v + "' no longer reads")));
+    }
+
+    private Optional<Boolean> flag(String key) {
+        return read(key, PropertySchema::parseBoolean);
     }
 
     /** Starts a section of {@code type} named {@code id}; {@link Builder#build()} validates it. */
@@ -76,66 +119,61 @@ public final class StorageSection {
 
     /** {@code format}: the default format of new images, if set. */
     public Optional<DiskFormat> format() {
-        return Optional.ofNullable(properties.get("format")).flatMap(DiskFormat::fromId);
+        return format;
     }
 
     /** {@code preallocation}, if set (the reference's default is {@code metadata}). */
     public Optional<Preallocation> preallocation() {
-        return Optional.ofNullable(properties.get("preallocation")).flatMap(Preallocation::fromId);
+        return preallocation;
     }
 
     /** {@code shared}: the storage is the same on every node, so migration never copies it. */
     public boolean shared() {
-        return flag("shared", false);
+        return shared;
     }
 
     /** {@code disable}. */
     public boolean disabled() {
-        return flag("disable", false);
+        return disabled;
     }
 
     /** {@code nodes}: the nodes the storage is available on; empty means all. */
     public List<String> nodes() {
-        String n = properties.get("nodes");
-        return n == null ? List.of() : List.copyOf(PropertySchema.split(n));
+        return nodes;
     }
 
     /** {@code bwlimit}, in KiB/s. */
     public Optional<BwLimit> bwlimit() {
-        String b = properties.get("bwlimit");
-        if (b == null) {
-            return Optional.empty();
-        }
-        try {
-            return Optional.of(BwLimit.parse(b));
-        } catch (ConfigException e) {
-            throw new IllegalStateException("validated bwlimit no longer parses: " + b, e);
-        }
+        return bwlimit;
     }
 
     /** Whether to create the base path: {@code create-base-path}, else {@code mkdir}, else true. */
     public boolean createBasePath() {
-        return flag("create-base-path", flag("mkdir", true));
+        return createBasePath;
     }
 
     /** Whether to create content subdirectories: {@code create-subdirs}, else {@code mkdir}, else true. */
     public boolean createSubdirs() {
-        return flag("create-subdirs", flag("mkdir", true));
+        return createSubdirs;
     }
 
-    /** {@code is_mountpoint} as written: yes/no/0/1/true/false/on/off or the mount point's absolute path. */
-    public Optional<String> isMountpoint() {
-        return Optional.ofNullable(properties.get("is_mountpoint"));
+    /** {@code is_mountpoint}: {@link IsMountpoint#NO} when not set. */
+    public IsMountpoint isMountpoint() {
+        return isMountpoint;
     }
 
-    /** All properties in the order written, with bare booleans as {@code 1}. Unmodifiable. */
+    /**
+     * The directory that must be mounted for this storage to be online: the path for {@code is_mountpoint yes},
+     * the given directory for {@code is_mountpoint /mnt/x}; empty when the storage is not a mount point (or has no
+     * path).
+     */
+    public Optional<Path> mountPoint() {
+        return path().flatMap(isMountpoint::mountPoint);
+    }
+
+    /** All properties in the order written, with booleans as {@code 0}/{@code 1}. Unmodifiable. */
     public Map<String, String> properties() {
         return properties;
-    }
-
-    private boolean flag(String key, boolean absent) {
-        String v = properties.get(key);
-        return v == null ? absent : v.equals("1");
     }
 
     @Override

@@ -8,11 +8,13 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 import java.nio.file.Path;
+import java.util.Optional;
 
 /**
  * The Linux calls the JDK lacks, bound with the Foreign Function &amp; Memory API: {@code renameat2} with
  * {@code RENAME_NOREPLACE}, {@code fallocate}, {@code fsync} of a directory, {@code isatty},
- * {@code lseek(SEEK_DATA/SEEK_HOLE)}, {@code fcntl(F_SETPIPE_SZ)}. Every failure becomes an {@link IOException} naming the call, the path
+ * {@code lseek(SEEK_DATA/SEEK_HOLE)}, {@code fcntl(F_SETPIPE_SZ)}, open file description locks
+ * ({@code fcntl(F_OFD_SETLK/F_OFD_SETLKW)}, {@link OfdLock}). Every failure becomes an {@link IOException} naming the call, the path
  * and {@code strerror(errno)}.
  *
  * <p>One instance is enough for a process; it holds only immutable method handles.
@@ -25,7 +27,19 @@ public final class LinuxCalls {
     private static final int O_DIRECTORY = 0200000;
     private static final int O_CLOEXEC = 02000000;
     private static final int O_NOFOLLOW = 0400000;
+    private static final int O_RDWR = 2;
+    private static final int O_CREAT = 0100;
+    private static final int O_EXCL = 0200;
+    private static final int O_NONBLOCK = 04000;
     private static final int F_SETPIPE_SZ = 1031;
+    private static final int F_OFD_SETLK = 37;
+    private static final int F_OFD_SETLKW = 38;
+    private static final short F_WRLCK = 1;
+    /** {@code struct flock} (x86_64 and aarch64): l_type, l_whence, l_start @8, l_len @16, l_pid @24. */
+    private static final long FLOCK_SIZE = 32;
+    private static final int EAGAIN = 11;
+    private static final int EACCES = 13;
+    private static final int ENOENT = 2;
     /** {@code errno} values the callers act on. */
     public static final int EEXIST = 17;
     public static final int EOPNOTSUPP = 95;
@@ -69,6 +83,14 @@ public final class LinuxCalls {
         static final MethodHandle H = Libc.bindPlain("fcntl",
                 FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT,
                         ValueLayout.JAVA_INT), Linker.Option.firstVariadicArg(2));
+    }
+
+    /** {@code fcntl(fd, cmd, struct flock *)}: variadic after the command. */
+    private static final class FcntlLock {
+        static final MethodHandle H = Libc.LINKER.downcallHandle(Libc.LOOKUP.find("fcntl").orElseThrow(),
+                FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT,
+                        ValueLayout.ADDRESS), Linker.Option.firstVariadicArg(2),
+                Linker.Option.captureCallState("errno"));
     }
 
     private static final class SyncFileRange {
@@ -236,6 +258,108 @@ public final class LinuxCalls {
         }
     }
 
+    /**
+     * An exclusive open file description lock ({@code F_OFD_SETLK}) on a whole file, held through one file
+     * descriptor that this object owns. Unlike classic {@code fcntl} locks it belongs to the open file, not to the
+     * process: two locks taken through two opens conflict even inside one JVM, closing another descriptor of the
+     * same file does not drop it, and the kernel drops it when the process dies (also by SIGKILL). Over NFS it is
+     * a lock the server knows, so hosts sharing a storage see each other's locks.
+     */
+    public static final class OfdLock implements AutoCloseable {
+        private final Path file;
+        private int fd;
+
+        private OfdLock(Path file, int fd) {
+            this.file = file;
+            this.fd = fd;
+        }
+
+        /** The locked file as it was named when opened. */
+        public Path file() {
+            return file;
+        }
+
+        /** Releases the lock by closing the descriptor; a second call does nothing. */
+        @Override
+        public synchronized void close() {
+            if (fd >= 0) {
+                LinuxCalls.close(fd);
+                fd = -1;
+            }
+        }
+    }
+
+    /**
+     * Creates {@code file} (it must not exist: {@code O_EXCL}, symlinks not followed, mode {@code 0666} less the
+     * umask) and locks it. The lock is taken right after the create; a cleaner that could see the file in between
+     * must be kept out by a lock of its own (the storage lock).
+     *
+     * @throws SyscallException errno {@link #EEXIST} when the name is taken
+     */
+    public OfdLock createLocked(Path file) throws IOException {
+        int fd = open(file, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
+        try {
+            ofdLock(file, fd, F_OFD_SETLK);
+            return new OfdLock(file, fd);
+        } catch (IOException | RuntimeException e) {
+            close(fd);
+            throw e;
+        }
+    }
+
+    /**
+     * Opens {@code file} (created if missing, symlinks not followed) and waits until its lock is held
+     * ({@code F_OFD_SETLKW}).
+     */
+    public OfdLock lockWaiting(Path file) throws IOException {
+        int fd = open(file, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0666);
+        try {
+            ofdLock(file, fd, F_OFD_SETLKW);
+            return new OfdLock(file, fd);
+        } catch (IOException | RuntimeException e) {
+            close(fd);
+            throw e;
+        }
+    }
+
+    /**
+     * Locks an existing regular file if nobody holds it: empty when another open (in any process, or this one)
+     * holds the lock, or when the file no longer exists. Never creates, never follows a symlink, never blocks on a
+     * FIFO ({@code O_NONBLOCK}).
+     */
+    public Optional<OfdLock> tryLock(Path file) throws IOException {
+        int fd;
+        try {
+            fd = open(file, O_RDWR | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0);
+        } catch (SyscallException e) {
+            if (e.errno() == ENOENT) {
+                return Optional.empty();
+            }
+            throw e;
+        }
+        try {
+            ofdLock(file, fd, F_OFD_SETLK);
+            return Optional.of(new OfdLock(file, fd));
+        } catch (SyscallException e) {
+            close(fd);
+            if (e.errno() == EAGAIN || e.errno() == EACCES) {
+                return Optional.empty();
+            }
+            throw e;
+        } catch (IOException | RuntimeException e) {
+            close(fd);
+            throw e;
+        }
+    }
+
+    private static void ofdLock(Path file, int fd, int cmd) throws IOException {
+        syscall("lock " + file, (arena, state) -> {
+            MemorySegment fl = arena.allocate(FLOCK_SIZE, 8);  // zeroed: whence SEEK_SET, start 0, len 0 = all, pid 0
+            fl.set(ValueLayout.JAVA_SHORT, 0, F_WRLCK);
+            return (int) FcntlLock.H.invokeExact(state, fd, cmd, fl);
+        });
+    }
+
     /** Bytes allocated to {@code file} on disk ({@code st_blocks * 512}); follows symlinks. */
     public long allocatedBytes(Path file) throws IOException {
         long[] blocks = new long[1];
@@ -258,8 +382,12 @@ public final class LinuxCalls {
     }
 
     private int open(Path path, int flags) throws IOException {
+        return open(path, flags, 0);
+    }
+
+    private int open(Path path, int flags, int mode) throws IOException {
         return (int) syscall("open " + path, (arena, state) -> (int) Open.H.invokeExact(state,
-                arena.allocateFrom(path.toString()), flags, 0));
+                arena.allocateFrom(path.toString()), flags, mode));
     }
 
     /** One system call with {@code errno} captured in {@code state}; returns its result. */

@@ -1,57 +1,41 @@
 package dev.volport.storage;
 
+import dev.volport.os.LinuxCalls;
 import java.io.IOException;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.locks.ReentrantLock;
+import java.util.Objects;
 
 /**
- * An exclusive lock on one storage, held while names are chosen and objects created, so two allocations or
- * imports, in one process or in several, never pick the same name. It combines an in-process lock with an
- * {@code fcntl} lock on a lock file (the JDK refuses two overlapping file locks in one JVM).
+ * An exclusive lock on one storage, held while names are chosen, staging objects created and crash leftovers
+ * removed, so that two allocations or imports never pick the same name and a cleaner never sees a staging object
+ * before its importer has locked it. It is an open file description lock ({@link LinuxCalls.OfdLock}) on a lock
+ * file inside the storage: it excludes other threads of this process, other processes, and other hosts of a
+ * shared storage whose filesystem forwards locks (NFS, CephFS). Not reentrant: a thread that holds it must not
+ * ask for it again.
  */
 public final class StorageLock implements AutoCloseable {
-    private static final ConcurrentHashMap<Path, ReentrantLock> LOCAL = new ConcurrentHashMap<>();
+    private final LinuxCalls.OfdLock lock;
 
-    private final ReentrantLock local;
-    private final FileChannel channel;
-    private final FileLock fileLock;
-
-    private StorageLock(ReentrantLock local, FileChannel channel, FileLock fileLock) {
-        this.local = local;
-        this.channel = channel;
-        this.fileLock = fileLock;
+    private StorageLock(LinuxCalls.OfdLock lock) {
+        this.lock = lock;
     }
 
-    /** Blocks until the lock on {@code lockFile} is held; creates the file if needed. */
-    public static StorageLock acquire(Path lockFile) throws IOException {
-        Path key = lockFile.toAbsolutePath().normalize();
-        ReentrantLock local = LOCAL.computeIfAbsent(key, k -> new ReentrantLock());
-        local.lock();
+    /**
+     * Blocks until the lock on {@code lockFile} is held; creates the file if needed.
+     *
+     * @throws StorageException naming the lock file and why it could not be locked
+     */
+    public static StorageLock acquire(LinuxCalls linux, Path lockFile) throws IOException {
+        Objects.requireNonNull(linux, "linux");
         try {
-            FileChannel ch = FileChannel.open(key, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-            try {
-                return new StorageLock(local, ch, ch.lock());
-            } catch (IOException | RuntimeException e) {
-                ch.close();
-                throw e;
-            }
-        } catch (IOException | RuntimeException e) {
-            local.unlock();
-            throw new IOException("cannot lock " + key + ": " + e.getMessage(), e);
+            return new StorageLock(linux.lockWaiting(lockFile));
+        } catch (IOException e) {
+            throw new StorageException("cannot lock '" + lockFile + "': " + e.getMessage(), e);
         }
     }
 
     @Override
-    public void close() throws IOException {
-        try {
-            fileLock.release();
-            channel.close();
-        } finally {
-            local.unlock();
-        }
+    public void close() {
+        lock.close();
     }
 }

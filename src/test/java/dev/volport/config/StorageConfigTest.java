@@ -76,7 +76,8 @@ class StorageConfigTest {
         assertThat(d.format()).contains(DiskFormat.QCOW2);
         assertThat(d.preallocation()).contains(Preallocation.FALLOC);
         assertThat(d.nodes()).containsExactly("pve1", "pve2");
-        assertThat(d.isMountpoint()).contains("yes");
+        assertThat(d.isMountpoint()).isEqualTo(IsMountpoint.YES);
+        assertThat(d.mountPoint()).contains(Path.of("/dir/c"));
 
         StorageSection fast = c.require(new StoreId("fast"));
         assertThat(fast.content()).isEmpty();
@@ -142,8 +143,8 @@ class StorageConfigTest {
                         + " path without ';', '(', ')' or '.'/'..' components, found '/x/../etc'"),
                 Arguments.of("dir: a1\n\tpath\n", F + ":2: invalid value for 'path': expected an absolute"
                         + " path without ';', '(', ')' or '.'/'..' components, found no value"),
-                Arguments.of("dir: a1\n\tpath /x\n\tshared yes\n",
-                        F + ":3: invalid value for 'shared': expected 0 or 1, found 'yes'"),
+                Arguments.of("dir: a1\n\tpath /x\n\tshared maybe\n", F + ":3: invalid value for 'shared':"
+                        + " expected 0 or 1 (or yes/no, on/off, true/false), found 'maybe'"),
                 Arguments.of("dir: a1\n\tpath /x\n\tbwlimit default=-1\n", F + ":3: invalid value for 'bwlimit':"
                         + " expected KEY=KiB/s[,…] with keys default, restore, migration, clone, move,"
                         + " found 'default=-1'"),

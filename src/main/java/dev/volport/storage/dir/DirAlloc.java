@@ -1,6 +1,8 @@
 package dev.volport.storage.dir;
 
+import dev.volport.VolportException;
 import dev.volport.config.Preallocation;
+import dev.volport.os.LinuxCalls;
 import dev.volport.storage.Rollback;
 import dev.volport.storage.StorageException;
 import dev.volport.storage.StorageLock;
@@ -15,7 +17,9 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.Optional;
 
 /**
@@ -44,12 +48,16 @@ final class DirAlloc {
         if (format == DiskFormat.SUBVOL && sizeKiB != 0) {
             throw new StorageException("storage does not support subvol quotas (size must be 0)");
         }
+        if (fileName.isPresent()) {
+            checkOwner(vmid, fileName.get(), format);
+        }
+        storage.requireContent(ContentType.IMAGES, format, "alloc of a " + format.id() + " volume for VM " + vmid);
         DirLayout layout = storage.layout();
         layout.activate();
         Path dir = layout.subdir(ContentType.IMAGES).resolve(Integer.toString(vmid));
         try (Rollback rollback = new Rollback(storage.env().guard());
-             StorageLock lock = StorageLock.acquire(layout.lockFile())) {
-            layout.cleanLeftovers(storage.env().warnings());
+             StorageLock lock = StorageLock.acquire(storage.env().linux(), layout.lockFile())) {
+            layout.cleanLeftovers(storage.env().linux(), storage.env().warnings());
             if (!Files.isDirectory(dir)) {
                 Files.createDirectories(dir);
                 rollback.add(() -> DirStorage.removeIfEmpty(dir));
@@ -61,7 +69,13 @@ final class DirAlloc {
             if (parsed.format() != format) {
                 throw new StorageException("illegal name '" + name + "' - wrong extension for format");
             }
+            if (DirLayout.takenNames(dir).contains(name)) {
+                throw new StorageException("disk image '" + dir.resolve(name) + "' already exists"
+                        + (Files.exists(dir.resolve(name), LinkOption.NOFOLLOW_LINKS) ? ""
+                        : " (an import of it is in progress)"));
+            }
             Path path = dir.resolve(name);
+            String what = "alloc of " + storage.id(volname);
             try {
                 if (format == DiskFormat.SUBVOL) {
                     Files.createDirectory(path);
@@ -70,9 +84,9 @@ final class DirAlloc {
                     Files.createFile(path);
                     rollback.add(() -> Files.deleteIfExists(path));
                     if (format == DiskFormat.RAW) {
-                        sizeRaw(path, sizeKiB * 1024);
+                        sizeRaw(path, sizeKiB * 1024, what);
                     } else {
-                        createImage(path, storage.id(volname).toString(), format, sizeKiB * 1024);
+                        createImage(path, format, sizeKiB * 1024, storage.id(volname).toString(), what);
                     }
                 }
             } catch (FileAlreadyExistsException e) {
@@ -83,29 +97,74 @@ final class DirAlloc {
         }
     }
 
-    private void createImage(Path path, String name, DiskFormat format, long bytes) throws IOException {
-        Preallocation pre = storage.section().preallocation().orElse(Preallocation.METADATA);
-        try (FileChannel ch = FileChannel.open(path, java.nio.file.StandardOpenOption.READ,
-                java.nio.file.StandardOpenOption.WRITE)) {
-            storage.codec(format, path).orElseThrow().create(ch, name, bytes, pre);
-            ch.force(true);
+    /**
+     * Refuses a name that does not belong to guest {@code vmid}: it must start with {@code vm-VMID-}
+     * ({@code subvol-VMID-} for a subvolume). The reference's block storages (LVM, ZFS, RBD) refuse such names
+     * with these words; its {@code dir} plugin would create {@code images/100/bogus.raw} or
+     * {@code images/100/vm-101-disk-5.raw}, which the guest's tools then attribute to no guest or the wrong one.
+     */
+    private static void checkOwner(int vmid, String name, DiskFormat format) throws StorageException {
+        String prefix = (format == DiskFormat.SUBVOL ? "subvol-" : "vm-") + vmid + "-";
+        if (!name.startsWith(prefix)) {
+            throw new StorageException("illegal name '" + name + "' - should be '" + prefix + "*'");
         }
     }
 
-    private void sizeRaw(Path path, long bytes) throws IOException {
+    private void createImage(Path path, DiskFormat format, long bytes, String volid, String what)
+            throws IOException {
+        Preallocation pre = storage.section().preallocation().orElse(Preallocation.METADATA);
+        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            storage.codec(format, path).orElseThrow().create(ch, volid, bytes, pre);
+            ch.force(true);
+        } catch (VolportException e) {
+            // the codec's message names the volume already ("cannot allocate VOLID: …")
+            throw new StorageException(e.getMessage(), e);
+        } catch (IOException e) {
+            throw failed(what, "writing", path, e);
+        }
+    }
+
+    private void sizeRaw(Path path, long bytes, String what) throws IOException {
         Preallocation pre = storage.section().preallocation().orElse(Preallocation.OFF);
         try (RandomAccessFile raf = new RandomAccessFile(path.toFile(), "rw")) {
-            raf.setLength(bytes);
+            try {
+                raf.setLength(bytes);
+            } catch (IOException e) {
+                throw failed(what, "sizing", path, e);
+            }
             switch (pre) {
                 case OFF, METADATA -> { }
-                case FALLOC -> storage.env().linux().fallocate(path, 0, bytes);
-                case FULL -> writeZeros(raf.getChannel(), bytes);
+                case FALLOC -> {
+                    try {
+                        storage.env().linux().fallocate(path, 0, bytes);
+                    } catch (IOException e) {
+                        throw failed(what, "reserving " + bytes + " bytes for", path, e);
+                    }
+                }
+                case FULL -> {
+                    try {
+                        writeZeros(raf.getChannel(), bytes);
+                    } catch (IOException e) {
+                        throw failed(what, "writing", path, e);
+                    }
+                }
             }
-            raf.getChannel().force(true);
-        } catch (IOException e) {
-            throw new StorageException("cannot allocate " + bytes + " bytes for '" + path + "': " + e.getMessage(),
-                    e);
+            try {
+                raf.getChannel().force(true);
+            } catch (IOException e) {
+                throw failed(what, "flushing", path, e);
+            }
         }
+    }
+
+    /** {@code alloc of VOLID: VERB 'PATH': reason}, the reason as the C library words it, lower case. */
+    private static StorageException failed(String what, String verb, Path path, IOException e) {
+        String reason = e instanceof LinuxCalls.SyscallException s ? LinuxCalls.strerror(s.errno())
+                : e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        if (reason.length() > 1 && Character.isUpperCase(reason.charAt(0)) && Character.isLowerCase(reason.charAt(1))) {
+            reason = Character.toLowerCase(reason.charAt(0)) + reason.substring(1);
+        }
+        return new StorageException(what + ": " + verb + " '" + path + "': " + reason, e);
     }
 
     private static void writeZeros(FileChannel ch, long bytes) throws IOException {

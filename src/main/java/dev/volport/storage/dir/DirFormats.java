@@ -38,9 +38,12 @@ final class DirFormats {
         return formats(vol, opts.withSnapshots());
     }
 
-    /** Import: nothing for an incremental stream (a current-state snapshot name is allowed). */
+    /**
+     * Import: nothing for an incremental stream (a current-state snapshot name is allowed), nothing for a linked
+     * clone's name (an import makes a volume of its own; the reference would import it under another name).
+     */
     static List<StreamFormat> importing(DirVolumeName vol, TransferOptions opts) {
-        if (opts.base().isPresent()) {
+        if (opts.base().isPresent() || vol.base().isPresent()) {
             return List.of();
         }
         return formats(vol, opts.withSnapshots());

@@ -69,47 +69,66 @@ final class DirImport {
     VolumeId run(ReadableByteChannel in, Progress progress) throws IOException {
         Plan plan = validate();
         DirLayout layout = storage.layout();
+        layout.requireOnline();
         Path target = layout.root().resolve(vol.relativePath());
-        boolean images = vol.type() == ContentType.IMAGES || vol.type() == ContentType.ROOTDIR;
-        boolean rename = false;
-        if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
-            if (!(opts.allowRename() && images)) {
-                throw new StorageException("file '" + target + "' already exists");
-            }
-            storage.env().warnings().println("volport: file '" + target
-                    + "' already exists - importing with a different name");
-            rename = true;
+        // refused before a byte is read, as the reference does; decided for good under the lock below
+        if (!renameAllowed() && Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+            throw new StorageException("file '" + target + "' already exists");
         }
         long size = readHeader(in);
         layout.activate();
+        Path dir = target.getParent();
         try (Rollback rollback = new Rollback(storage.env().guard())) {
-            Path dir = target.getParent();
-            Path staging;
+            Staging staging;
             String name;
-            try (StorageLock lock = StorageLock.acquire(layout.lockFile())) {
-                layout.cleanLeftovers(storage.env().warnings());
+            try (StorageLock lock = StorageLock.acquire(linux, layout.lockFile())) {
+                layout.cleanLeftovers(linux, storage.env().warnings());
                 if (!Files.isDirectory(dir)) {
                     Files.createDirectories(dir);
                     rollback.add(() -> DirStorage.removeIfEmpty(dir));
                 }
-                name = rename ? nextFreeName(dir) : vol.fileName();
-                staging = DirLayout.stagingFor(dir.resolve(name), ProcessHandle.current().pid());
-                if (plan == Plan.TAR) {
-                    Files.createDirectory(staging);
-                    rollback.add(() -> DirLayout.deleteTree(staging));
-                } else {
-                    Files.createFile(staging);
-                    rollback.add(() -> Files.deleteIfExists(staging));
-                }
+                name = chooseName(dir, target);
+                staging = plan == Plan.TAR ? Staging.createDirectory(linux, dir, name)
+                        : Staging.createFile(linux, dir, name);
+                rollback.add(staging::close);
             }
-            write(plan, staging, size, in, progress);
-            Path finalPath = dir.resolve(name);
-            String finalName = name;
-            rollback.commit(() -> commit(staging, finalPath, finalName));
-            linux.fsyncDirectory(dir);
-            String volname = images ? vol.vmid().getAsInt() + "/" + finalName : vol.volname();
+            try (staging) {
+                write(plan, staging.path(), size, in, progress);
+                Path finalPath = dir.resolve(name);
+                rollback.commit(() -> commit(staging, finalPath));
+                linux.fsyncDirectory(dir);
+            }
+            String volname = vol.type() == ContentType.IMAGES || vol.type() == ContentType.ROOTDIR
+                    ? vol.vmid().getAsInt() + "/" + name : vol.volname();
             return storage.id(volname);
         }
+    }
+
+    /** {@code --allow-rename} applies to guest volumes only, as in the reference. */
+    private boolean renameAllowed() {
+        return opts.allowRename() && (vol.type() == ContentType.IMAGES || vol.type() == ContentType.ROOTDIR);
+    }
+
+    /**
+     * The file name this import will commit to, decided under the storage lock: the requested one when no file and
+     * no other import in progress has it, else (with {@code --allow-rename}) the next free
+     * {@code vm-VMID-disk-N}, counting files and other imports' staging names alike.
+     *
+     * @throws StorageException {@code file 'PATH' already exists} without {@code --allow-rename}
+     */
+    private String chooseName(Path dir, Path target) throws IOException {
+        java.util.List<String> taken = DirLayout.takenNames(dir);
+        if (!taken.contains(vol.fileName())) {
+            return vol.fileName();
+        }
+        boolean exists = Files.exists(target, LinkOption.NOFOLLOW_LINKS);
+        String why = exists ? "file '" + target + "' already exists"
+                : "file '" + target + "' is being imported by another process";
+        if (!renameAllowed()) {
+            throw new StorageException(exists ? why : why + " (its name is taken)");
+        }
+        storage.env().warnings().println("volport: " + why + " - importing with a different name");
+        return DiskNames.nextFree(storage.section().id(), vol.vmid().getAsInt(), vol.format(), taken);
     }
 
     private Plan validate() throws StorageException {
@@ -139,6 +158,14 @@ final class DirImport {
                 .contains(vol.type())) {
             throw new StorageException("importing volume of type '" + vol.type().id() + "' not implemented");
         }
+        String what = "import of " + storage.id(vol.volname());
+        if (vol.base().isPresent()) {
+            // the reference imports it as VMID/NAME and drops the base from the name it reports; refuse instead
+            throw new StorageException(what + " refused: the name is a linked clone of '" + vol.base().get().vmid()
+                    + "/" + vol.base().get().fileName() + "', and an import makes a volume of its own; import it as '"
+                    + storage.id(vol.vmid().getAsInt() + "/" + vol.fileName()) + "'");
+        }
+        storage.requireContent(vol.type(), vol.format(), what);
         if (!images) {
             if (format != StreamFormat.RAW_SIZE) {
                 throw new StorageException("cannot import format " + format + " into a " + vol.type().id()
@@ -169,11 +196,6 @@ final class DirImport {
         } catch (IOException e) {
             throw new StorageException("import: bad size header: " + e.getMessage(), e);
         }
-    }
-
-    private String nextFreeName(Path dir) throws IOException {
-        return DiskNames.nextFree(storage.section().id(), vol.vmid().getAsInt(), vol.format(),
-                DirLayout.takenNames(dir));
     }
 
     /** The most a verbatim image stream may hold: internal snapshots let a file outgrow its virtual size. */
@@ -234,9 +256,9 @@ final class DirImport {
         }
     }
 
-    private void commit(Path staging, Path finalPath, String name) throws IOException {
+    private void commit(Staging staging, Path finalPath) throws IOException {
         try {
-            linux.renameNoReplace(staging, finalPath);
+            staging.commit(linux, finalPath);
         } catch (LinuxCalls.SyscallException e) {
             if (e.errno() == LinuxCalls.EEXIST) {
                 throw new StorageException("file '" + finalPath + "' already exists (created by another import"

@@ -1,7 +1,9 @@
 package dev.volport.storage.dir;
 
 import dev.volport.config.StorageSection;
+import dev.volport.os.LinuxCalls;
 import dev.volport.storage.StorageException;
+import dev.volport.storage.StorageLock;
 import dev.volport.volume.ContentType;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -13,19 +15,14 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
  * Where a {@code dir} storage keeps things (reference §4.4): the content subdirectories below {@code path}, the
- * lock file, and the staging names of imports in progress. A staging object is named
- * {@code .volport-staging.PID.FINALNAME} in the directory of its final name; listings skip every dot-name, and
- * a staging object whose process is gone is a crash leftover that {@link #cleanLeftovers} removes.
+ * lock file, whether the storage is online ({@code is_mountpoint}), and the crash leftovers of imports
+ * ({@link Staging} names them; {@link #cleanLeftovers} removes those whose importer is gone).
  */
 final class DirLayout {
-    static final String STAGING_PREFIX = ".volport-staging.";
-    private static final Pattern STAGING = Pattern.compile("^\\.volport-staging\\.(\\d+)\\.(.+)$");
     private static final String LOCK_FILE = ".volport.lock";
 
     private final StorageSection section;
@@ -49,38 +46,51 @@ final class DirLayout {
         return root.resolve(type.subdir());
     }
 
-    /** The staging name of an import whose final object is {@code finalPath}. */
-    static Path stagingFor(Path finalPath, long pid) {
-        return finalPath.resolveSibling(STAGING_PREFIX + pid + "." + finalPath.getFileName());
-    }
-
-    /** The final file name a staging name stands for, if it is one. */
-    static Optional<String> stagedName(String fileName) {
-        Matcher m = STAGING.matcher(fileName);
-        return m.matches() ? Optional.of(m.group(2)) : Optional.empty();
-    }
-
     /**
-     * The file names in {@code dir} that a new volume may not take: every entry, with staging names counted as
-     * the names they stand for (an import in progress has reserved its name).
+     * The file names in {@code dir} that a new volume may not take: every entry, with the names of staging
+     * objects and their lock files counted as the final names they stand for (an import in progress has
+     * reserved its name).
      */
     static List<String> takenNames(Path dir) throws IOException {
         List<String> names = new ArrayList<>();
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
             for (Path p : ds) {
                 String f = p.getFileName().toString();
-                names.add(stagedName(f).orElse(f));
+                names.add(Staging.finalName(f).orElse(f));
             }
         }
         return names;
     }
 
     /**
-     * Makes the storage usable: the base path exists (created when {@code create-base-path} allows), is a mount
-     * point when {@code is_mountpoint} says so, and the content subdirectories exist (when
-     * {@code create-subdirs} allows).
+     * Fails unless the storage is online: when {@code is_mountpoint} names a directory, that directory must be
+     * mounted (as the reference's {@code activate_storage} demands). Creates nothing.
+     *
+     * @throws StorageException {@code unable to activate storage 'ID' - directory is expected to be a mount point
+     *         but is not mounted: 'DIR'}, the reference's words
+     */
+    void requireOnline() throws StorageException {
+        Optional<Path> mp = section.mountPoint();
+        if (mp.isPresent() && !mounted(mp.get())) {
+            throw new StorageException("unable to activate storage '" + section.id() + "' - directory is expected"
+                    + " to be a mount point but is not mounted: '" + mp.get() + "'");
+        }
+    }
+
+    /** Whether {@link #requireOnline} would pass and the storage's directory exists. */
+    boolean online() {
+        Optional<Path> mp = section.mountPoint();
+        return (mp.isEmpty() || mounted(mp.get())) && Files.isDirectory(root);
+    }
+
+    /**
+     * Makes the storage usable for writing: it is online ({@link #requireOnline}, checked first, so nothing is
+     * ever created on the filesystem beneath an absent mount), the base path exists (created when
+     * {@code create-base-path} allows), and the content subdirectories exist (when {@code create-subdirs}
+     * allows).
      */
     void activate() throws StorageException {
+        requireOnline();
         try {
             if (!Files.isDirectory(root)) {
                 if (!section.createBasePath()) {
@@ -89,7 +99,6 @@ final class DirLayout {
                 }
                 Files.createDirectories(root);
             }
-            checkMountpoint();
             if (section.createSubdirs()) {
                 for (ContentType t : section.content()) {
                     Files.createDirectories(subdir(t));
@@ -101,29 +110,48 @@ final class DirLayout {
         }
     }
 
-    private void checkMountpoint() throws IOException, StorageException {
-        Optional<String> mp = section.isMountpoint();
-        if (mp.isEmpty() || mp.get().equals("no") || mp.get().equals("0")) {
-            return;
+    /**
+     * Whether {@code dir} is the mount point of a mounted filesystem: its real path (symlinks resolved, as the
+     * reference's {@code Cwd::realpath}) is the target of an entry in {@code /proc/self/mounts}. A directory that
+     * does not exist is not mounted.
+     */
+    static boolean mounted(Path dir) {
+        String want;
+        try {
+            want = dir.toRealPath().toString();
+        } catch (IOException e) {
+            return false;
         }
-        Path expected = mp.get().equals("yes") || mp.get().equals("1") ? root : Path.of(mp.get());
-        String want = expected.toRealPath().toString();
         try (Stream<String> lines = Files.lines(Path.of("/proc/self/mounts"))) {
-            boolean mounted = lines.map(l -> l.split(" ")).filter(f -> f.length > 1)
-                    .anyMatch(f -> f[1].replace("\\040", " ").equals(want));
-            if (!mounted) {
-                throw new StorageException("storage '" + section.id() + "': '" + want + "' is not mounted");
-            }
+            return lines.map(l -> l.split(" ")).filter(f -> f.length > 1)
+                    .anyMatch(f -> unescapeMountField(f[1]).equals(want));
+        } catch (IOException | java.io.UncheckedIOException e) {
+            return false;
         }
     }
 
+    /** {@code /proc/mounts} writes space, tab, newline and backslash in paths as {@code \040}, {@code \011}, …. */
+    static String unescapeMountField(String field) {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < field.length(); i++) {
+            char c = field.charAt(i);
+            if (c == '\\' && i + 3 < field.length() && field.substring(i + 1, i + 4).matches("[0-7]{3}")) {
+                sb.append((char) Integer.parseInt(field.substring(i + 1, i + 4), 8));
+                i += 3;
+            } else {
+                sb.append(c);
+            }
+        }
+        return sb.toString();
+    }
+
     /**
-     * Removes staging objects left by processes that no longer exist, in the content directories and the
-     * per-guest image directories; reports each on {@code warnings}.
+     * The directories where imports stage: the subdirectories of the importable content types and the per-guest
+     * image directories ({@code images/VMID}). Nowhere else is a staging name volport's.
      */
-    void cleanLeftovers(PrintStream warnings) throws IOException {
+    private List<Path> stagingDirs() throws IOException {
         List<Path> dirs = new ArrayList<>();
-        for (ContentType t : ContentType.values()) {
+        for (ContentType t : List.of(ContentType.ISO, ContentType.VZTMPL, ContentType.SNIPPETS, ContentType.IMPORT)) {
             Path d = subdir(t);
             if (Files.isDirectory(d, LinkOption.NOFOLLOW_LINKS)) {
                 dirs.add(d);
@@ -131,27 +159,58 @@ final class DirLayout {
         }
         Path images = subdir(ContentType.IMAGES);
         if (Files.isDirectory(images, LinkOption.NOFOLLOW_LINKS)) {
-            try (DirectoryStream<Path> ds = Files.newDirectoryStream(images, p -> Files.isDirectory(p,
-                    LinkOption.NOFOLLOW_LINKS))) {
+            try (DirectoryStream<Path> ds = Files.newDirectoryStream(images, p -> p.getFileName().toString()
+                    .matches("\\d{1,9}") && Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS))) {
                 ds.forEach(dirs::add);
             }
         }
-        for (Path d : dirs) {
-            try (DirectoryStream<Path> ds = Files.newDirectoryStream(d, STAGING_PREFIX + "*")) {
-                for (Path p : ds) {
-                    Matcher m = STAGING.matcher(p.getFileName().toString());
-                    if (m.matches() && !alive(Long.parseLong(m.group(1)))) {
-                        deleteTree(p);
-                        warnings.println("volport: removed '" + p + "', left by an interrupted import");
-                    }
+        return dirs;
+    }
+
+    /** The staging objects and staging lock files in the storage, by name only (no lock taken). */
+    private List<Path> stagingEntries() throws IOException {
+        List<Path> out = new ArrayList<>();
+        for (Path d : stagingDirs()) {
+            try (DirectoryStream<Path> ds = Files.newDirectoryStream(d, Staging::isStagingEntry)) {
+                ds.forEach(out::add);
+            }
+        }
+        out.sort(Comparator.naturalOrder());
+        return out;
+    }
+
+    /**
+     * Removes the staging objects whose importer is gone, each with its lock file, and reports each on
+     * {@code warnings}. The caller holds the storage lock, so no importer is between creating its staging object
+     * and locking it. Which objects are leftovers is decided by their locks alone ({@link Staging#removeIfAbandoned}),
+     * never by a process id, so an import running on another host of a shared storage is left alone. An entry
+     * that cannot be checked is reported and kept.
+     */
+    void cleanLeftovers(LinuxCalls linux, PrintStream warnings) throws IOException {
+        for (Path p : stagingEntries()) {
+            try {
+                if (Staging.removeIfAbandoned(linux, p)) {
+                    warnings.println("volport: removed '" + p + "', left by an interrupted import");
                 }
+            } catch (IOException e) {
+                warnings.println("volport: cannot check whether '" + p + "' is left by an interrupted import: "
+                        + e.getMessage());
             }
         }
     }
 
-    private static boolean alive(long pid) {
-        return pid == ProcessHandle.current().pid() || ProcessHandle.of(pid).map(ProcessHandle::isAlive)
-                .orElse(false);
+    /**
+     * {@link #cleanLeftovers} for a caller that does not hold the storage lock (a listing): when any staging name
+     * is present, takes the lock and cleans; when there is none, takes no lock at all, so listing a read-only
+     * storage still works.
+     */
+    void cleanLeftoversLocking(LinuxCalls linux, PrintStream warnings) throws IOException {
+        if (stagingEntries().isEmpty()) {
+            return;
+        }
+        try (StorageLock lock = StorageLock.acquire(linux, lockFile())) {
+            cleanLeftovers(linux, warnings);
+        }
     }
 
     /** Deletes a file, or a directory with all it holds, never following symlinks. */

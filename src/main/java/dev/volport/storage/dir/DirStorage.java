@@ -100,6 +100,7 @@ public final class DirStorage implements Storage {
                     + id(volname) + describe(options));
         }
         Path file = layout.root().resolve(vol.relativePath());
+        layout.requireOnline();
         if (vol.ovaMember().isPresent()) {
             throw new StorageException("export of " + id(volname) + ": a disk inside an OVA cannot be exported"
                     + " on its own");
@@ -180,7 +181,8 @@ public final class DirStorage implements Storage {
     public void free(String volname) throws IOException {
         DirVolumeName vol = DirVolumeName.parse(volname);
         Path file = layout.root().resolve(vol.relativePath());
-        try (StorageLock lock = StorageLock.acquire(layout.lockFile())) {
+        layout.requireOnline();
+        try (StorageLock lock = StorageLock.acquire(env.linux(), layout.lockFile())) {
             if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
                 throw new StorageException("volume " + id(volname) + " does not exist (no file '" + file + "')");
             }
@@ -201,10 +203,11 @@ public final class DirStorage implements Storage {
 
     @Override
     public List<VolumeInfo> list(OptionalInt vmid) throws IOException {
+        layout.requireOnline();
         if (!Files.isDirectory(layout.root())) {
             return List.of();
         }
-        layout.cleanLeftovers(env.warnings());
+        layout.cleanLeftoversLocking(env.linux(), env.warnings());
         List<VolumeInfo> out = new ArrayList<>();
         Path images = layout.subdir(ContentType.IMAGES);
         if (section.content().contains(ContentType.IMAGES) || section.content().contains(ContentType.ROOTDIR)) {
@@ -242,7 +245,7 @@ public final class DirStorage implements Storage {
             return; // a file the volume grammar does not describe: not listed, like the reference
         }
         try {
-            out.add(info(volname));
+            out.add(infoOnline(volname));
         } catch (VolportException unreadable) {
             // listed all the same, so that a damaged volume can be seen and freed
             env.warnings().println("volport: " + unreadable.getMessage());
@@ -266,6 +269,12 @@ public final class DirStorage implements Storage {
 
     @Override
     public VolumeInfo info(String volname) throws IOException {
+        DirVolumeName.parse(volname);
+        layout.requireOnline();
+        return infoOnline(volname);
+    }
+
+    private VolumeInfo infoOnline(String volname) throws IOException {
         DirVolumeName vol = DirVolumeName.parse(volname);
         Path file = layout.root().resolve(vol.relativePath());
         BasicFileAttributes attrs;
@@ -301,7 +310,7 @@ public final class DirStorage implements Storage {
     @Override
     public StorageStatus status() throws IOException {
         Path root = layout.root();
-        if (section.disabled() || !Files.isDirectory(root)) {
+        if (section.disabled() || !layout.online()) {
             return new StorageStatus(section.id(), section.type(), !section.disabled(), false, 0, 0, 0,
                     section.content(), section.shared());
         }
@@ -310,6 +319,31 @@ public final class DirStorage implements Storage {
         long avail = store.getUsableSpace();
         return new StorageStatus(section.id(), section.type(), true, true, total, total - store.getUnallocatedSpace(),
                 avail, section.content(), section.shared());
+    }
+
+    /**
+     * Fails unless the storage's {@code content} admits a volume of {@code type} and {@code format}: a guest volume
+     * needs {@code images}, a container subvolume {@code rootdir}, and a raw disk either (containers use raw disks
+     * too); every other type needs itself. {@link #list} shows exactly what these rules admit.
+     *
+     * @throws StorageException {@code OPERATION: storage 'ID' does not support content-type 'TYPE'}, the
+     *         reference's words after the operation
+     */
+    void requireContent(ContentType type, DiskFormat format, String operation) throws StorageException {
+        var content = section.content();
+        ContentType needed;
+        boolean ok;
+        if (type == ContentType.IMAGES || type == ContentType.ROOTDIR) {
+            needed = format == DiskFormat.SUBVOL ? ContentType.ROOTDIR : ContentType.IMAGES;
+            ok = content.contains(needed) || format == DiskFormat.RAW && content.contains(ContentType.ROOTDIR);
+        } else {
+            needed = type;
+            ok = content.contains(type);
+        }
+        if (!ok) {
+            throw new StorageException(operation + ": storage '" + section.id() + "' does not support content-type '"
+                    + needed.id() + "'");
+        }
     }
 
     VolumeId id(String volname) {

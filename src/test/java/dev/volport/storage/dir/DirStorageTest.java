@@ -216,26 +216,6 @@ class DirStorageTest {
     }
 
     @Test
-    void leftoversOfDeadProcessesAreRemovedByTheNextOperation() throws Exception {
-        storage.alloc(100, Optional.empty(), DiskFormat.RAW, 4);
-        Process dead = new ProcessBuilder("true").start();
-        dead.waitFor();
-        Path leftover = tmp.resolve("store/images/100/.volport-staging." + dead.pid() + ".vm-100-disk-1.raw");
-        Files.writeString(leftover, "half an import");
-        Path mine = tmp.resolve("store/images/100/.volport-staging." + ProcessHandle.current().pid()
-                + ".vm-100-disk-2.raw");
-        Files.writeString(mine, "in progress");
-        assertThat(storage.list(OptionalInt.empty())).extracting(v -> v.volid().volName())
-                .containsExactly("100/vm-100-disk-0.raw");
-        assertThat(leftover).doesNotExist();
-        assertThat(mine).exists();
-        assertThat(warnings.toString()).contains("left by an interrupted import");
-        // a staging name counts as taken for the next free name
-        assertThat(storage.alloc(100, Optional.empty(), DiskFormat.RAW, 4).volName())
-                .isEqualTo("100/vm-100-disk-1.raw");
-    }
-
-    @Test
     void exportWritesHeaderAndExactBytes() throws IOException {
         VolumeId v = storage.alloc(100, Optional.empty(), DiskFormat.RAW, 3);
         Files.write(storage.path(v.volName()), new byte[] {1, 2, 3}, java.nio.file.StandardOpenOption.WRITE);

@@ -1,0 +1,199 @@
+package dev.volport.storage.dir;
+
+import dev.volport.os.LinuxCalls;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.HexFormat;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * What an import writes before it becomes a volume: a file, or for a {@code tar+size} stream a directory, named
+ * {@code .volport-staging.TOKEN.FINALNAME} next to its final name, plus the lock that says its importer is alive.
+ * Listings skip it (a dot-name); {@link DirLayout#takenNames} counts it as {@code FINALNAME}, which it reserves.
+ *
+ * <p>{@code TOKEN} is 16 random hex digits, so names stay unique across the hosts of a shared storage (two hosts
+ * can run importers with the same process id for the same volume name). The lock is an open file description lock
+ * ({@link LinuxCalls.OfdLock}): on the staging file itself, or for a directory on the lock file
+ * {@code .volport-lock.TOKEN.FINALNAME} beside it, which is created and locked before the directory and removed
+ * only after the directory is gone or renamed, so a staging directory without its lock file is always abandoned.
+ * The kernel drops the lock when the importer dies in any way (SIGKILL, OOM), and an NFS or CephFS server drops it
+ * when the importer's host is gone; what {@link #removeIfAbandoned} can lock is a leftover.
+ *
+ * <p>Life: {@link #createFile}/{@link #createDirectory} under the storage lock (a cleaner runs under it too, so
+ * it never sees an object before its lock), write into {@link #path()}, {@link #commit} (rename without
+ * replacing), {@link #close} (releases the lock; removes the object first unless it was committed). Safe to close
+ * from a signal handler's thread while another thread writes.
+ */
+final class Staging implements AutoCloseable {
+    static final String PREFIX = ".volport-staging.";
+    static final String LOCK_PREFIX = ".volport-lock.";
+    /** Also matches the process-id names of earlier versions (digits are hex digits), which get the same test. */
+    private static final Pattern NAME = Pattern.compile("^\\.volport-(staging|lock)\\.([0-9a-f]{1,32})\\.(.+)$");
+
+    private final Path path;
+    private final Optional<Path> lockFile;
+    private final LinuxCalls.OfdLock lock;
+    private boolean committed;
+    private boolean closed;
+
+    private Staging(Path path, Optional<Path> lockFile, LinuxCalls.OfdLock lock) {
+        this.path = path;
+        this.lockFile = lockFile;
+        this.lock = lock;
+    }
+
+    /** Creates and locks a staging file for {@code finalName} in {@code dir}. Call under the storage lock. */
+    static Staging createFile(LinuxCalls linux, Path dir, String finalName) throws IOException {
+        Path p = dir.resolve(PREFIX + newToken() + "." + finalName);
+        return new Staging(p, Optional.empty(), linux.createLocked(p));
+    }
+
+    /**
+     * Creates and locks the lock file, then creates the staging directory for {@code finalName} in {@code dir}.
+     * Call under the storage lock.
+     */
+    static Staging createDirectory(LinuxCalls linux, Path dir, String finalName) throws IOException {
+        String token = newToken();
+        Path lockFile = dir.resolve(LOCK_PREFIX + token + "." + finalName);
+        Path p = dir.resolve(PREFIX + token + "." + finalName);
+        LinuxCalls.OfdLock lock = linux.createLocked(lockFile);
+        try {
+            Files.createDirectory(p);
+        } catch (IOException | RuntimeException e) {
+            try {
+                Files.deleteIfExists(lockFile);
+            } finally {
+                lock.close();
+            }
+            throw e;
+        }
+        return new Staging(p, Optional.of(lockFile), lock);
+    }
+
+    /** Where the import writes: the staging file or directory. */
+    Path path() {
+        return path;
+    }
+
+    /**
+     * Renames the staging object to {@code finalPath} without replacing anything ({@code RENAME_NOREPLACE}); the
+     * lock stays held until {@link #close}.
+     *
+     * @throws LinuxCalls.SyscallException errno {@link LinuxCalls#EEXIST} when {@code finalPath} exists
+     */
+    synchronized void commit(LinuxCalls linux, Path finalPath) throws IOException {
+        if (closed) {
+            throw new IOException("staging object '" + path + "' was already removed");
+        }
+        linux.renameNoReplace(path, finalPath);
+        committed = true;
+    }
+
+    /** Removes the staging object unless committed, then the lock file, then releases the lock. Idempotent. */
+    @Override
+    public synchronized void close() throws IOException {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            if (!committed) {
+                DirLayout.deleteTree(path);
+            }
+            if (lockFile.isPresent()) {
+                Files.deleteIfExists(lockFile.get());
+            }
+        } finally {
+            lock.close();
+        }
+    }
+
+    /** Whether {@code p}'s name is a staging object's or a staging lock file's. */
+    static boolean isStagingEntry(Path p) {
+        return NAME.matcher(p.getFileName().toString()).matches();
+    }
+
+    /** The final file name a staging object or lock file name stands for, if it is one. */
+    static Optional<String> finalName(String fileName) {
+        Matcher m = NAME.matcher(fileName);
+        return m.matches() ? Optional.of(m.group(3)) : Optional.empty();
+    }
+
+    /**
+     * Removes the staging object or lock file {@code p} if its importer is gone, that is when its lock can be
+     * taken (or, for a staging directory, when its lock file is missing). Only regular files and directories with
+     * a staging name are ever touched: a symlink, device or FIFO with such a name is not volport's and stays.
+     * A lock file whose staging directory still exists is left to that directory's turn. Call under the storage
+     * lock.
+     *
+     * @return whether something was removed
+     */
+    static boolean removeIfAbandoned(LinuxCalls linux, Path p) throws IOException {
+        Matcher m = NAME.matcher(p.getFileName().toString());
+        if (!m.matches()) {
+            return false;
+        }
+        BasicFileAttributes a;
+        try {
+            a = Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        } catch (NoSuchFileException gone) {
+            return false;
+        }
+        String rest = m.group(2) + "." + m.group(3);
+        if (m.group(1).equals("lock")) {
+            if (!a.isRegularFile() || Files.exists(p.resolveSibling(PREFIX + rest), LinkOption.NOFOLLOW_LINKS)) {
+                return false;
+            }
+            return removeLocked(linux, p, p);
+        }
+        if (a.isRegularFile()) {
+            return removeLocked(linux, p, p);
+        }
+        if (a.isDirectory()) {
+            Path lockFile = p.resolveSibling(LOCK_PREFIX + rest);
+            if (!Files.exists(lockFile, LinkOption.NOFOLLOW_LINKS)) {
+                DirLayout.deleteTree(p);
+                return true;
+            }
+            boolean removed = removeLocked(linux, lockFile, p);
+            if (removed) {
+                Files.deleteIfExists(lockFile);
+            }
+            return removed;
+        }
+        return false;
+    }
+
+    /** Takes {@code lockFile}'s lock if free, and while holding it removes {@code victim}; false when held. */
+    private static boolean removeLocked(LinuxCalls linux, Path lockFile, Path victim) throws IOException {
+        Optional<LinuxCalls.OfdLock> held = linux.tryLock(lockFile);
+        if (held.isEmpty()) {
+            return false;
+        }
+        try (LinuxCalls.OfdLock l = held.get()) {
+            if (!Files.exists(victim, LinkOption.NOFOLLOW_LINKS)) {
+                return false;   // committed (renamed) by its importer just before we looked
+            }
+            DirLayout.deleteTree(victim);
+            return true;
+        }
+    }
+
+    /** 16 hex digits from the kernel's random pool. */
+    private static String newToken() throws IOException {
+        try (InputStream in = Files.newInputStream(Path.of("/dev/urandom"))) {
+            byte[] b = in.readNBytes(8);
+            if (b.length != 8) {
+                throw new IOException("reading /dev/urandom: short read");
+            }
+            return HexFormat.of().formatHex(b);
+        }
+    }
+}
