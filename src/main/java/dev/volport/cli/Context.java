@@ -1,6 +1,7 @@
 package dev.volport.cli;
 
 import dev.volport.VolportException;
+import dev.volport.api.Volport;
 import dev.volport.config.StorageConfig;
 import dev.volport.io.Progress;
 import dev.volport.os.LinuxCalls;
@@ -62,9 +63,10 @@ final class Context {
     StorageRegistry registry() throws VolportException {
         if (registry == null) {
             StorageConfig cfg = configOverride != null ? configOverride
-                    : StorageConfig.load(StorageConfig.locate(configOption, System.getenv()));
+                    : StorageConfig.load(StorageConfig.locate(configOption, System.getenv()), Volport.builtInSections());
             guard.install();
-            registry = new StorageRegistry(cfg, new StorageEnvironment(linux, guard, System.err));
+            registry = new StorageRegistry(Volport.builtInTypes(), cfg, new StorageEnvironment(linux, guard,
+                    System.err));
         }
         return registry;
     }

@@ -1,8 +1,8 @@
 package dev.volport.cli;
 
+import dev.volport.api.Volport;
 import dev.volport.config.StorageConfig;
 import dev.volport.config.StorageSection;
-import dev.volport.config.StorageType;
 import dev.volport.format.StreamFormat;
 import dev.volport.io.Progress;
 import dev.volport.storage.Storage;
@@ -123,7 +123,7 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     private static StorageSection section(String id, Path path) throws IOException {
-        return StorageSection.builder(StorageType.DIR, StoreId.parse(id)).property("path", path.toString())
+        return StorageSection.builder(Volport.section("dir"), StoreId.parse(id)).property("path", path.toString())
                 .property("content", "images,rootdir").build();
     }
 

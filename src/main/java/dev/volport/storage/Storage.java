@@ -27,6 +27,9 @@ public interface Storage {
     /** The section of {@code storage.cfg} this storage was opened from. */
     StorageSection section();
 
+    /** What this storage can do: formats per content type, snapshots, linked clones, shared, reflink. No I/O. */
+    Capabilities capabilities();
+
     /** Formats this volume can be exported in, best first; empty when none. No I/O. */
     List<StreamFormat> exportFormats(String volname, TransferOptions options) throws VolportException;
 

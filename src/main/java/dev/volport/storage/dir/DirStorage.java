@@ -9,6 +9,7 @@ import dev.volport.format.tar.TarOptions;
 import dev.volport.io.Progress;
 import dev.volport.io.SizeHeader;
 import dev.volport.os.LinuxCalls;
+import dev.volport.storage.Capabilities;
 import dev.volport.storage.Storage;
 import dev.volport.storage.StorageEnvironment;
 import dev.volport.storage.StorageException;
@@ -36,6 +37,7 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 
@@ -57,6 +59,16 @@ public final class DirStorage implements Storage {
     @Override
     public StorageSection section() {
         return section;
+    }
+
+    @Override
+    public Capabilities capabilities() {
+        List<StreamFormat> images = List.of(StreamFormat.RAW_SIZE, StreamFormat.QCOW2_SIZE, StreamFormat.VMDK_SIZE);
+        List<StreamFormat> rootdir = List.of(StreamFormat.RAW_SIZE, StreamFormat.TAR_SIZE);
+        List<StreamFormat> raw = List.of(StreamFormat.RAW_SIZE);
+        Map<ContentType, List<StreamFormat>> formats = Map.of(ContentType.IMAGES, images, ContentType.ROOTDIR, rootdir,
+                ContentType.ISO, raw, ContentType.VZTMPL, raw, ContentType.SNIPPETS, raw, ContentType.IMPORT, raw);
+        return new Capabilities(formats, formats, true, true, false, section.shared(), false);
     }
 
     /** The image codec for the file {@code file} of format {@code format}; empty for raw files and directories. */

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.volport.config.StorageSection;
-import dev.volport.config.StorageType;
+import dev.volport.api.Volport;
 import dev.volport.format.StreamFormat;
 import dev.volport.io.Progress;
 import dev.volport.io.SizeHeader;
@@ -48,7 +48,7 @@ class DirStorageTest {
     private DirStorage storage;
 
     static DirStorage open(Path root, String id, PrintStream warnings, String... props) throws IOException {
-        var b = StorageSection.builder(StorageType.DIR, StoreId.parse(id)).property("path", root.toString());
+        var b = StorageSection.builder(Volport.section("dir"), StoreId.parse(id)).property("path", root.toString());
         for (int i = 0; i < props.length; i += 2) {
             b.property(props[i], props[i + 1]);
         }
