@@ -18,7 +18,8 @@ final class FreeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        root.ctx.storage(volume).free(volume.volName());
+        var storage = root.ctx.storage(volume);
+        storage.free(storage.parseName(volume.volName()));
         return 0;
     }
 }
