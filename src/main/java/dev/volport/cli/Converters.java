@@ -24,7 +24,7 @@ final class Converters {
         try {
             return parser.parse();
         } catch (dev.volport.VolportException e) {
-            throw new TypeConversionException(e.getMessage());
+            throw new BadValue(e.getMessage());
         }
     }
 
@@ -45,7 +45,7 @@ final class Converters {
     static final class Format implements ITypeConverter<StreamFormat> {
         @Override
         public StreamFormat convert(String s) {
-            return StreamFormat.byWireName(s).orElseThrow(() -> new TypeConversionException("unknown format '" + s
+            return StreamFormat.byWireName(s).orElseThrow(() -> new BadValue("unknown format '" + s
                     + "' (known: " + StreamFormat.KNOWN.stream().map(StreamFormat::wireName)
                     .collect(Collectors.joining(", ")) + ")"));
         }
@@ -79,34 +79,87 @@ final class Converters {
             return switch (s.toLowerCase(Locale.ROOT)) {
                 case "1", "true", "yes", "on" -> new Switch(true);
                 case "0", "false", "no", "off" -> Switch.OFF;
-                default -> throw new TypeConversionException("'" + s + "' is not a boolean (use 0 or 1)");
+                default -> throw new BadValue("'" + s + "' is not a boolean (use 0 or 1)");
             };
         }
     }
 
     /**
-     * A size in KiB, the reference's unit: a plain number is KiB; suffixes {@code K}, {@code M}, {@code G},
-     * {@code T} (powers of 1024) are accepted.
+     * A guest id: a decimal number from 0 to 2^31-1 (the storage checks the range it allows); refused with a
+     * message naming the value rather than picocli's, which names a Java type.
+     */
+    static final class Vmid implements ITypeConverter<Integer> {
+        @Override
+        public Integer convert(String s) {
+            if (!s.matches("\\d{1,10}")) {
+                throw new BadValue("invalid VMID '" + s + "': expected a number such as 100");
+            }
+            long n = Long.parseLong(s);
+            if (n > Integer.MAX_VALUE) {
+                throw new BadValue("invalid VMID '" + s + "': larger than " + Integer.MAX_VALUE);
+            }
+            return (int) n;
+        }
+    }
+
+    /**
+     * A volume size, converted to KiB, the unit of the reference's {@code pvesm alloc} and of
+     * {@link dev.volport.storage.Storage#alloc}. Accepted: a whole decimal number followed by at most one unit,
+     * in any letter case: none, {@code K} or {@code KiB} (KiB, as the reference), {@code M}/{@code MiB},
+     * {@code G}/{@code GiB}, {@code T}/{@code TiB} (powers of 1024), or {@code B} (bytes, which must then be a
+     * whole number of KiB: volumes are allocated in KiB, and rounding up silently would make a volume larger
+     * than asked). Refused with a message naming the value: an empty value, a sign, a fraction, the decimal
+     * units {@code KB}/{@code MB}/{@code GB}/{@code TB} (ambiguous: older volport read them as powers of 1024),
+     * any other unit, and a size of 2^63 bytes or more (what volport refuses everywhere).
      */
     static final class SizeKiB implements ITypeConverter<Long> {
+        private static final java.util.regex.Pattern SIZE = java.util.regex.Pattern.compile("(\\d+)([a-zA-Z]*)");
+        private static final String UNITS = "a number of KiB, or with a unit: B, K, M, G, T, KiB, MiB, GiB, TiB";
+
         @Override
         public Long convert(String s) {
-            var m = java.util.regex.Pattern.compile("(\\d{1,15})([KMGT]?)(i?B)?", java.util.regex.Pattern
-                    .CASE_INSENSITIVE).matcher(s);
+            var m = SIZE.matcher(s);
             if (!m.matches()) {
-                throw new TypeConversionException("invalid size '" + s + "' (a number of KiB, or with K/M/G/T)");
+                throw new BadValue("invalid size '" + s + "': " + (s.isEmpty() ? "empty"
+                        : s.startsWith("-") ? "negative" : s.matches("\\d*[.,]\\d.*") ? "not a whole number"
+                        : "not a size") + " (" + UNITS + ")");
             }
-            long n = Long.parseLong(m.group(1));
-            int shift = switch (m.group(2).toUpperCase(Locale.ROOT)) {
-                case "M" -> 10;
-                case "G" -> 20;
-                case "T" -> 30;
-                default -> 0;
+            String unit = m.group(2).toLowerCase(Locale.ROOT);
+            long bytesPerUnit = switch (unit) {
+                case "b" -> 1;
+                case "", "k", "kib" -> 1L << 10;
+                case "m", "mib" -> 1L << 20;
+                case "g", "gib" -> 1L << 30;
+                case "t", "tib" -> 1L << 40;
+                case "kb", "mb", "gb", "tb" -> throw new BadValue("invalid size '" + s + "': unit '" + m.group(2)
+                        + "' is ambiguous (write " + unit.substring(0, 1).toUpperCase(Locale.ROOT) + " or "
+                        + unit.substring(0, 1).toUpperCase(Locale.ROOT) + "iB for powers of 1024)");
+                default -> throw new BadValue("invalid size '" + s + "': unknown unit '" + m.group(2) + "' ("
+                        + UNITS + ")");
             };
-            if (n > (Long.MAX_VALUE >> 10 >> shift)) {
-                throw new TypeConversionException("size '" + s + "' is too large");
+            long bytes;
+            try {
+                bytes = Math.multiplyExact(Long.parseLong(m.group(1)), bytesPerUnit);
+            } catch (NumberFormatException | ArithmeticException e) {
+                throw new BadValue("invalid size '" + s + "': 2^63 bytes or more");
             }
-            return n << shift;
+            if (bytes % 1024 != 0) {
+                throw new BadValue("invalid size '" + s + "': not a whole number of KiB, the unit volumes are"
+                        + " allocated in (the next whole size is " + (bytes / 1024 + 1) + "K)");
+            }
+            return bytes / 1024;
+        }
+    }
+
+    /**
+     * A value refused by one of these converters; its message names the value and says why, and is shown as it
+     * stands (picocli's own conversion errors are shown with the option or parameter they concern).
+     */
+    static final class BadValue extends TypeConversionException {
+        private static final long serialVersionUID = 1L;
+
+        BadValue(String message) {
+            super(message);
         }
     }
 }

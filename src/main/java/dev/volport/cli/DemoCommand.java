@@ -39,7 +39,9 @@ import picocli.CommandLine.ParentCommand;
  * It builds its own storage.cfg, allocates a sparse raw disk, writes data into part of it, negotiates a format,
  * exports the disk as {@code raw+size} through a pipe into an import on the other storage, and compares digests.
  */
-@Command(name = "demo", description = "Run an export | import between two scratch storages and explain it.")
+@Command(name = "demo", description = "Run an export | import between two scratch storages and explain it.",
+        footerHeading = "%nExamples:%n",
+        footer = {"  volport demo", "  volport demo --size 1G --dir /var/tmp/volport-demo --keep"})
 final class DemoCommand implements Callable<Integer> {
     private static final int VMID = 100;
 

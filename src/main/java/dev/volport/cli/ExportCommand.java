@@ -25,7 +25,13 @@ import picocli.CommandLine.ParentCommand;
  * storage. How FILE is written (replaced atomically, or written in place for FIFOs and devices) is
  * {@link OutputFile}'s policy.
  */
-@Command(name = "export", description = "Export a volume as a stream (FILE '-' = stdout; nothing else goes there).")
+@Command(name = "export", description = "Export a volume as a stream (FILE '-' = stdout; nothing else goes there).",
+        footerHeading = "%nExamples:%n", footer = {
+            "  volport export local:100/vm-100-disk-0.raw raw+size - -with-snapshots 0 \\",
+            "    | ssh other-host volport import local:100/vm-100-disk-0.raw raw+size - \\",
+            "        -with-snapshots 0 -allow-rename 1",
+            "  volport export local:100/vm-100-disk-0.qcow2 qcow2+size disk.stream \\",
+            "    --with-snapshots 1"})
 final class ExportCommand implements Callable<Integer> {
     /** Pipe buffer asked for on stdout/stdin: the default 64 KiB costs a context switch every 64 KiB. */
     static final int PIPE_BYTES = 1 << 20;

@@ -20,7 +20,8 @@ final class FormatsCommand {
         @ParentCommand
         VolportCommand root;
 
-        @Parameters(index = "0", paramLabel = "VOLID", converter = Converters.Volume.class)
+        @Parameters(index = "0", paramLabel = "VOLID", converter = Converters.Volume.class,
+                description = "the volume, STOREID:VOLNAME")
         VolumeId volume;
 
         @Mixin
@@ -37,7 +38,9 @@ final class FormatsCommand {
         }
     }
 
-    @Command(name = "export-formats", description = "List the formats a volume can be exported in, best first.")
+    @Command(name = "export-formats", description = "List the formats a volume can be exported in, best first.",
+            footerHeading = "%nExamples:%n",
+            footer = "  volport export-formats local:100/vm-100-disk-0.qcow2 --with-snapshots 1")
     static final class Export extends Base {
         @Override
         List<StreamFormat> formats(Storage storage) throws IOException {
@@ -45,7 +48,9 @@ final class FormatsCommand {
         }
     }
 
-    @Command(name = "import-formats", description = "List the formats a volume can be imported from, best first.")
+    @Command(name = "import-formats", description = "List the formats a volume can be imported from, best first.",
+            footerHeading = "%nExamples:%n",
+            footer = "  ssh other-host volport import-formats local:100/vm-100-disk-0.raw")
     static final class Import extends Base {
         @Override
         List<StreamFormat> formats(Storage storage) throws IOException {

@@ -23,7 +23,13 @@ import picocli.CommandLine.ParentCommand;
  * {@code volport import VOLID FORMAT FILE}: reads a stream into a new volume and prints
  * {@code successfully imported 'VOLID'} once it is durable.
  */
-@Command(name = "import", description = "Import a stream into a new volume (FILE '-' = stdin).")
+@Command(name = "import", description = "Import a stream into a new volume (FILE '-' = stdin).",
+        footerHeading = "%nExamples:%n", footer = {
+            "  volport export local:100/vm-100-disk-0.raw raw+size - -with-snapshots 0 \\",
+            "    | ssh other-host volport import local:100/vm-100-disk-0.raw raw+size - \\",
+            "        -with-snapshots 0 -allow-rename 1",
+            "  volport import backup:100/vm-100-disk-0.qcow2 qcow2+size disk.stream \\",
+            "    --with-snapshots 1"})
 final class ImportCommand implements Callable<Integer> {
     @ParentCommand
     VolportCommand root;

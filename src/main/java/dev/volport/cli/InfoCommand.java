@@ -13,12 +13,15 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
 /** {@code volport info VOLID}: size, allocation, format of one volume. */
-@Command(name = "info", description = "Show a volume's format, virtual size and allocated bytes.")
+@Command(name = "info", description = "Show a volume's format, virtual size and allocated bytes.",
+        footerHeading = "%nExamples:%n",
+        footer = "  volport info local:100/vm-100-disk-0.qcow2 --output json")
 final class InfoCommand implements Callable<Integer> {
     @ParentCommand
     VolportCommand root;
 
-    @Parameters(index = "0", paramLabel = "VOLID", converter = Converters.Volume.class)
+    @Parameters(index = "0", paramLabel = "VOLID", converter = Converters.Volume.class,
+            description = "the volume, STOREID:VOLNAME")
     VolumeId volume;
 
     @Mixin

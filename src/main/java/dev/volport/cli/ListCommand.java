@@ -13,15 +13,19 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
 /** {@code volport list STOREID [--vmid N]}: the volumes of a storage, like {@code pvesm list}. */
-@Command(name = "list", description = "List the volumes of a storage.")
+@Command(name = "list", description = "List the volumes of a storage.",
+        footerHeading = "%nExamples:%n",
+        footer = {"  volport list local", "  volport list local --vmid 100 --output json"})
 final class ListCommand implements Callable<Integer> {
     @ParentCommand
     VolportCommand root;
 
-    @Parameters(index = "0", paramLabel = "STOREID", converter = Converters.Store.class)
+    @Parameters(index = "0", paramLabel = "STOREID", converter = Converters.Store.class,
+            description = "a storage of storage.cfg")
     StoreId store;
 
-    @Option(names = {"--vmid", "-vmid"}, paramLabel = "N", description = "only this guest's volumes")
+    @Option(names = {"--vmid", "-vmid"}, paramLabel = "N", converter = Converters.Vmid.class,
+            description = "only this guest's volumes")
     Integer vmid;
 
     @Mixin

@@ -15,9 +15,7 @@ public final class Main {
     public static int run(String... args) {
         Context ctx = new Context();
         CommandLine cl = new CommandLine(new VolportCommand(ctx));
-        for (String name : VolportCommand.needed(args)) {
-            cl.addSubcommand(name, VolportCommand.SUBCOMMANDS.get(name).get());
-        }
+        VolportCommand.register(cl, args);
         cl.setExecutionExceptionHandler(new ErrorHandler(ctx));
         cl.setParameterExceptionHandler(ErrorHandler::usage);
         cl.setCaseInsensitiveEnumValuesAllowed(true);

@@ -8,12 +8,15 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
 /** {@code volport path VOLID}. */
-@Command(name = "path", description = "Print where a volume lives on this host.")
+@Command(name = "path", description = "Print where a volume lives on this host.",
+        footerHeading = "%nExamples:%n",
+        footer = "  qemu-img check \"$(volport path local:100/vm-100-disk-0.qcow2)\"")
 final class PathCommand implements Callable<Integer> {
     @ParentCommand
     VolportCommand root;
 
-    @Parameters(index = "0", paramLabel = "VOLID", converter = Converters.Volume.class)
+    @Parameters(index = "0", paramLabel = "VOLID", converter = Converters.Volume.class,
+            description = "the volume, STOREID:VOLNAME")
     VolumeId volume;
 
     @Override

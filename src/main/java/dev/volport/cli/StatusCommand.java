@@ -16,7 +16,9 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.ParentCommand;
 
 /** {@code volport status}: every configured storage with its state and capacity, like {@code pvesm status}. */
-@Command(name = "status", description = "Show the state and capacity of every configured storage.")
+@Command(name = "status", description = "Show the state and capacity of every configured storage.",
+        footerHeading = "%nExamples:%n",
+        footer = {"  volport status", "  volport status --output json --config ./storage.cfg"})
 final class StatusCommand implements Callable<Integer> {
     @ParentCommand
     VolportCommand root;

@@ -2,79 +2,134 @@ package dev.volport.cli;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
+import java.util.function.Supplier;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.IVersionProvider;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
 
-/** The root command: global options and the list of subcommands. */
+/**
+ * The root command: global options and the list of subcommands. The global options are inherited by every
+ * subcommand, so they may stand before or after the command's name ({@code volport list local --config F}).
+ */
 @Command(name = "volport", mixinStandardHelpOptions = true, versionProvider = VolportCommand.Version.class,
         description = "Moves VM disks and container root filesystems between storages and hosts as byte streams,"
-                + " wire-compatible with Proxmox VE's pvesm export/import.")
+                + " wire-compatible with Proxmox VE's pvesm export/import.",
+        footerHeading = "%nExamples:%n", footer = {
+            "  volport --config ./storage.cfg status",
+            "  volport export local:100/vm-100-disk-0.raw raw+size - \\",
+            "    | ssh other-host volport import local:100/vm-100-disk-0.raw raw+size -",
+            "  volport help alloc"})
 final class VolportCommand implements Runnable {
     /**
-     * The subcommands, in help order. {@link Main} registers only the one a command line names (picocli
+     * The subcommands, in help order, by name. {@link #register} adds only the one a command line names (picocli
      * introspects every registered class at start-up, a third of a second for all of them), or all of them for
      * help and for a name it does not know.
      */
-    static final java.util.Map<String, java.util.function.Supplier<Object>> SUBCOMMANDS =
-            new java.util.LinkedHashMap<>();
+    static final Map<String, Supplier<Object>> SUBCOMMANDS = subcommands();
 
-    static {
-        SUBCOMMANDS.put("export", ExportCommand::new);
-        SUBCOMMANDS.put("import", ImportCommand::new);
-        SUBCOMMANDS.put("export-formats", FormatsCommand.Export::new);
-        SUBCOMMANDS.put("import-formats", FormatsCommand.Import::new);
-        SUBCOMMANDS.put("alloc", AllocCommand::new);
-        SUBCOMMANDS.put("free", FreeCommand::new);
-        SUBCOMMANDS.put("list", ListCommand::new);
-        SUBCOMMANDS.put("path", PathCommand::new);
-        SUBCOMMANDS.put("info", InfoCommand::new);
-        SUBCOMMANDS.put("status", StatusCommand::new);
-        SUBCOMMANDS.put("demo", DemoCommand::new);
+    /** The example under {@code volport help --help}: picocli's help command has no annotation of ours. */
+    private static final String HELP_EXAMPLE = "  volport help import";
+
+    private static Map<String, Supplier<Object>> subcommands() {
+        Map<String, Supplier<Object>> m = new LinkedHashMap<>();
+        m.put("export", ExportCommand::new);
+        m.put("import", ImportCommand::new);
+        m.put("export-formats", FormatsCommand.Export::new);
+        m.put("import-formats", FormatsCommand.Import::new);
+        m.put("alloc", AllocCommand::new);
+        m.put("free", FreeCommand::new);
+        m.put("list", ListCommand::new);
+        m.put("path", PathCommand::new);
+        m.put("info", InfoCommand::new);
+        m.put("status", StatusCommand::new);
+        m.put("demo", DemoCommand::new);
+        // a lambda, not CommandLine.HelpCommand::new: with that constructor reference, creating the launcher's
+        // ahead-of-time cache crashes the JDK 25 JVM (a guarantee in archiveHeapWriter.cpp fails)
+        m.put("help", () -> new CommandLine.HelpCommand());
+        return Collections.unmodifiableMap(m);
     }
 
-    /** Global options that take a value, so the value is not mistaken for the subcommand's name. */
-    private static final java.util.Set<String> VALUED = java.util.Set.of("--config", "--progress");
+    /** Global options that take a separate value, so the value is not mistaken for the subcommand's name. */
+    private static final Set<String> VALUED = Set.of("--config", "--progress");
 
     /**
-     * The subcommands to register for {@code args}: the one named, none for a bare {@code --version}, all for
-     * help, for no command at all and for an unknown name (so picocli can suggest).
+     * The subcommands to register for {@code args}: the one named (with {@code help}, also the command it is
+     * asked about), none for a bare {@code --version}, all for help, for no command at all and for an unknown
+     * name (so picocli can suggest). Global options may also follow the command's name; they do not matter
+     * here, because the first word that is not an option or an option's value is the command.
      */
-    static java.util.List<String> needed(String[] args) {
+    static List<String> needed(String[] args) {
+        List<String> all = List.copyOf(SUBCOMMANDS.keySet());
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             if (VALUED.contains(a)) {
                 i++;
             } else if (!a.startsWith("-")) {
-                return SUBCOMMANDS.containsKey(a) ? java.util.List.of(a)
-                        : java.util.List.copyOf(SUBCOMMANDS.keySet());
+                if (!SUBCOMMANDS.containsKey(a)) {
+                    return all;
+                }
+                if (a.equals("help")) {
+                    String about = i + 1 < args.length ? args[i + 1] : "";
+                    return about.equals(a) ? List.of(a) : SUBCOMMANDS.containsKey(about) ? List.of(a, about) : all;
+                }
+                return List.of(a);
             } else if (a.equals("-h") || a.equals("--help")) {
-                return java.util.List.copyOf(SUBCOMMANDS.keySet());
+                return all;
             }
         }
-        boolean version = java.util.Arrays.asList(args).contains("--version")
-                || java.util.Arrays.asList(args).contains("-V");
-        return version ? java.util.List.of() : java.util.List.copyOf(SUBCOMMANDS.keySet());
+        boolean version = Arrays.asList(args).contains("--version") || Arrays.asList(args).contains("-V");
+        return version ? List.of() : all;
     }
+
+    /** Adds the subcommands {@code args} needs (see {@link #needed}) to {@code cl}, whose command is the root. */
+    static void register(CommandLine cl, String[] args) {
+        for (String name : needed(args)) {
+            CommandLine sub = cl.addSubcommand(name, SUBCOMMANDS.get(name).get()).getSubcommands().get(name);
+            if (name.equals("help")) {
+                sub.getCommandSpec().usageMessage().footerHeading("%nExample:%n").footer(HELP_EXAMPLE);
+            } else {
+                sub.getCommandSpec().addMixin("help", CommandLine.Model.CommandSpec.forAnnotatedObject(
+                        new HelpOption()));
+            }
+        }
+    }
+
+    /**
+     * {@code -h, --help} for every subcommand, added where it is registered rather than by picocli's standard
+     * mixin, which would also give each subcommand a {@code --version}.
+     */
+    static final class HelpOption {
+        @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help (with examples) and exit.")
+        boolean help;
+    }
+
     final Context ctx;
 
     VolportCommand(Context ctx) {
         this.ctx = ctx;
     }
 
-    @Option(names = "--config", paramLabel = "PATH",
+    @Option(names = "--config", scope = ScopeType.INHERIT, paramLabel = "PATH",
             description = "storage.cfg to use (default: $VOLPORT_CONFIG, else /etc/volport/storage.cfg)")
     void config(String path) {
         ctx.configOption = path;
     }
 
-    @Option(names = {"-q", "--quiet"}, description = "no progress output")
+    @Option(names = {"-q", "--quiet"}, scope = ScopeType.INHERIT, description = "no progress output")
     void quiet(boolean q) {
         ctx.quiet = q;
     }
 
-    @Option(names = "--progress", paramLabel = "MODE",
+    @Option(names = "--progress", scope = ScopeType.INHERIT, paramLabel = "MODE",
             description = "progress on stderr: ${COMPLETION-CANDIDATES} (default: auto = bar on a terminal,"
                     + " plain lines otherwise)")
     void progress(Context.ProgressMode mode) {

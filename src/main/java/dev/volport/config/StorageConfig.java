@@ -180,12 +180,8 @@ public final class StorageConfig {
         byte[] bytes;
         try (InputStream in = Files.newInputStream(file)) {
             bytes = in.readNBytes(MAX_SIZE + 1);
-        } catch (NoSuchFileException e) {
-            throw new ConfigException(name + ": cannot read the storage configuration: no such file", e);
-        } catch (AccessDeniedException e) {
-            throw new ConfigException(name + ": cannot read the storage configuration: permission denied", e);
         } catch (IOException e) {
-            throw new ConfigException(name + ": cannot read the storage configuration: " + e, e);
+            throw new ConfigException("cannot read storage configuration '" + name + "': " + readProblem(file, e), e);
         }
         if (bytes.length > MAX_SIZE) {
             throw ConfigException.at(name, "larger than " + MAX_SIZE + " bytes");
@@ -198,6 +194,25 @@ public final class StorageConfig {
             throw new ConfigException(name + ": expected UTF-8 text, found invalid byte sequences", e);
         }
         return parse(text, name, types);
+    }
+
+    /** Why {@code file} could not be read, in plain words (a directory opens, and fails on the first read). */
+    private static String readProblem(Path file, IOException e) {
+        if (e instanceof NoSuchFileException) {
+            return "no such file";
+        }
+        if (e instanceof AccessDeniedException) {
+            return "permission denied";
+        }
+        if (Files.isDirectory(file)) {
+            return "is a directory";
+        }
+        String why = e instanceof java.nio.file.FileSystemException f ? f.getReason() : e.getMessage();
+        if (why == null || why.isBlank()) {
+            return "input/output error";
+        }
+        return why.length() > 1 && Character.isUpperCase(why.charAt(0)) && Character.isLowerCase(why.charAt(1))
+                ? Character.toLowerCase(why.charAt(0)) + why.substring(1) : why;
     }
 
     /**

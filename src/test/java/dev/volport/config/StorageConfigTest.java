@@ -222,7 +222,7 @@ class StorageConfigTest {
 
         Path missing = dir.resolve("missing.cfg");
         assertThatThrownBy(() -> ReferenceTypes.load(missing)).isInstanceOf(ConfigException.class)
-                .hasMessage(missing + ": cannot read the storage configuration: no such file");
+                .hasMessage("cannot read storage configuration '" + missing + "': no such file");
 
         Path big = dir.resolve("big.cfg");
         Files.write(big, new byte[StorageConfig.MAX_SIZE + 1]);
