@@ -28,7 +28,7 @@ import java.util.List;
  */
 final class Context {
     private final LinuxCalls linux = new LinuxCalls();
-    private final ShutdownGuard guard = new ShutdownGuard();
+    private final ShutdownGuard guard = new ShutdownGuard(System.err::println);
     String configOption;
     boolean quiet;
     ProgressMode progressMode = ProgressMode.AUTO;
@@ -66,7 +66,7 @@ final class Context {
                     : StorageConfig.load(StorageConfig.locate(configOption, System.getenv()), Volport.builtInSections());
             guard.install();
             registry = new StorageRegistry(Volport.builtInTypes(), cfg, new StorageEnvironment(linux, guard,
-                    System.err));
+                    System.err::println));
         }
         return registry;
     }

@@ -2,7 +2,6 @@ package dev.volport.storage;
 
 import dev.volport.os.ShutdownGuard;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.util.ArrayDeque;
 import java.util.Deque;
 
@@ -26,7 +25,7 @@ public final class Rollback implements AutoCloseable {
 
     private final Deque<Step> steps = new ArrayDeque<>();
     private final ShutdownGuard guard;
-    private final PrintStream warnings;
+    private final Warnings warnings;
     private final Runnable onSignal = this::abortFromSignal;
     private boolean done;
     private boolean aborted;

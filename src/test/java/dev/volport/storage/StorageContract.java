@@ -79,7 +79,8 @@ public abstract class StorageContract {
         List<StorageType> types = List.of(type());
         List<SectionType> sections = StorageRegistry.sectionTypes(types);
         StorageConfig config = StorageConfig.parse(section("s1", root), "contract.cfg", sections);
-        env = new StorageEnvironment(new LinuxCalls(), new ShutdownGuard(), new PrintStream(warnings, true));
+        env = new StorageEnvironment(new LinuxCalls(), new ShutdownGuard(),
+                new PrintStream(warnings, true)::println);
         storage = new StorageRegistry(types, config, env).open(new StoreId("s1"));
     }
 

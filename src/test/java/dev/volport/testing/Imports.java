@@ -15,7 +15,7 @@ import java.nio.channels.ReadableByteChannel;
 /** Runs imports in unit tests the way the CLI does: the name parsed once by the storage, then the transaction. */
 public final class Imports {
     private static final StorageEnvironment ENV =
-            new StorageEnvironment(new LinuxCalls(), new ShutdownGuard(), System.err);
+            new StorageEnvironment(new LinuxCalls(), new ShutdownGuard(), System.err::println);
 
     private Imports() {
     }

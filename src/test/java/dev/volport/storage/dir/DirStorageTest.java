@@ -53,7 +53,7 @@ class DirStorageTest {
         for (int i = 0; i < props.length; i += 2) {
             b.property(props[i], props[i + 1]);
         }
-        return new DirStorage(b.build(), new StorageEnvironment(new LinuxCalls(), new ShutdownGuard(), warnings));
+        return new DirStorage(b.build(), new StorageEnvironment(new LinuxCalls(), new ShutdownGuard(), warnings::println));
     }
 
     @BeforeEach
