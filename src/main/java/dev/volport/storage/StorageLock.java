@@ -30,7 +30,9 @@ public final class StorageLock implements AutoCloseable {
         try {
             return new StorageLock(linux.lockWaiting(lockFile));
         } catch (IOException e) {
-            throw new StorageException("cannot lock '" + lockFile + "': " + e.getMessage(), e);
+            String why = e instanceof LinuxCalls.SyscallException sys
+                    ? LinuxCalls.strerror(sys.errno()).toLowerCase(java.util.Locale.ROOT) : e.getMessage();
+            throw new StorageException("cannot lock '" + lockFile + "': " + why, e);
         }
     }
 

@@ -110,7 +110,8 @@ class ErrorMessagesTest {
         assertThat(run("alloc", "local", "100", "", "1M").exit()).isZero();
         Path out = tmp.resolve("no-such-dir/disk.stream");
         assertFails(run("export", "local:100/vm-100-disk-0.raw", "raw+size", out.toString()), 1,
-                "volport: export of local:100/vm-100-disk-0.raw: '" + out + "': no such file or directory");
+                "volport: export of local:100/vm-100-disk-0.raw: cannot create '" + out + "': no such directory '"
+                        + out.getParent() + "'");
     }
 
     @Test
@@ -164,7 +165,7 @@ class ErrorMessagesTest {
     void aStorageWithoutItsDirectorySaysWhyItCannotBeLocked() {
         Path lock = tmp.resolve("local/.volport.lock");
         assertFails(run("free", "local:100/vm-100-disk-0.raw"), 1, "volport: free of local:100/vm-100-disk-0.raw:"
-                + " cannot lock " + lock + ": no such file or directory");
+                + " cannot lock '" + lock + "': no such file or directory");
     }
 
     @Test
