@@ -62,8 +62,8 @@ final class Context {
 
     StorageRegistry registry() throws VolportException {
         if (registry == null) {
-            StorageConfig cfg = configOverride != null ? configOverride
-                    : StorageConfig.load(StorageConfig.locate(configOption, System.getenv()), Volport.builtInSections());
+            StorageConfig cfg = configOverride != null ? configOverride : StorageConfig.load(
+                    StorageConfig.locate(configOption, System.getenv()), Volport.builtInSections());
             guard.install();
             registry = new StorageRegistry(Volport.builtInTypes(), cfg, new StorageEnvironment(linux, guard,
                     System.err::println));

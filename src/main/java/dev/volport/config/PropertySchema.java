@@ -13,8 +13,8 @@ import java.util.regex.Pattern;
 
 /**
  * What property values must look like ({@code pve-storage.md} §4.1, §4.2); which properties a storage type takes
- * is its {@link SectionType}. {@link #normalize} checks one value and returns the form kept in the section (a boolean becomes
- * {@code 0} or {@code 1}; a path loses repeated and trailing slashes). The typed readers ({@link #parseBoolean},
+ * is its {@link SectionType}. {@link #normalize} checks one value and returns the form kept in the section (a
+ * boolean becomes {@code 0} or {@code 1}; a path loses repeated and trailing slashes). The typed readers ({@link #parseBoolean},
  * {@link #content}, {@link IsMountpoint#parse}, …) are the same functions the check uses, so what the parser
  * accepts is exactly what {@link StorageSection} can read. Error texts carry no location; callers prefix it.
  */

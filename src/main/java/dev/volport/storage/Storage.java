@@ -90,4 +90,9 @@ public interface Storage {
 
     /** Capacity and state. */
     StorageStatus status() throws IOException;
+
+    /** The snapshot operations, for a storage whose volumes can carry snapshots; empty otherwise. */
+    default Optional<Snapshots> snapshots() {
+        return Optional.empty();
+    }
 }

@@ -13,6 +13,7 @@ import dev.volport.storage.Capabilities;
 import dev.volport.storage.ImageCodec;
 import dev.volport.storage.ImportTarget;
 import dev.volport.storage.Qcow2Codec;
+import dev.volport.storage.Snapshots;
 import dev.volport.storage.VmdkCodec;
 import dev.volport.storage.Storage;
 import dev.volport.storage.StorageEnvironment;
@@ -205,6 +206,12 @@ public final class DirStorage implements Storage {
     public ImportTarget prepareImport(VolumeName name, StreamFormat format, TransferOptions options)
             throws IOException {
         return new DirImport(this, own(name), format, options);
+    }
+
+    /** qcow2 internal snapshots: listed from the image; creating, deleting and rolling back not yet. */
+    @Override
+    public Optional<Snapshots> snapshots() {
+        return Optional.of(new DirSnapshots(this));
     }
 
     @Override

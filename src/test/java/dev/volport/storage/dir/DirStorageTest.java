@@ -53,7 +53,8 @@ class DirStorageTest {
         for (int i = 0; i < props.length; i += 2) {
             b.property(props[i], props[i + 1]);
         }
-        return new DirStorage(b.build(), new StorageEnvironment(new LinuxCalls(), new ShutdownGuard(), warnings::println));
+        return new DirStorage(b.build(), new StorageEnvironment(new LinuxCalls(), new ShutdownGuard(),
+                warnings::println));
     }
 
     @BeforeEach
@@ -96,7 +97,8 @@ class DirStorageTest {
         assertThat(info.size()).isEqualTo(1L << 30);
         assertThat(info.used()).isZero();
         assertThat(info.format()).isEqualTo(DiskFormat.RAW);
-        assertThat(storage.path(storage.parseName(a.volName()))).isEqualTo(tmp.resolve("store/images/100/vm-100-disk-0.raw"));
+        assertThat(storage.path(storage.parseName(a.volName())))
+                .isEqualTo(tmp.resolve("store/images/100/vm-100-disk-0.raw"));
     }
 
     @Test
@@ -155,7 +157,8 @@ class DirStorageTest {
                 .containsExactly("101/vm-101-disk-0.raw");
         storage.free(storage.parseName("100/vm-100-disk-0.raw"));
         assertThat(tmp.resolve("store/images/100")).doesNotExist();
-        assertThatThrownBy(() -> storage.free(storage.parseName("100/vm-100-disk-0.raw"))).hasMessageContaining("does not exist");
+        assertThatThrownBy(() -> storage.free(storage.parseName("100/vm-100-disk-0.raw")))
+                .hasMessageContaining("does not exist");
     }
 
     @Test
@@ -219,14 +222,17 @@ class DirStorageTest {
     @Test
     void exportWritesHeaderAndExactBytes() throws IOException {
         VolumeId v = storage.alloc(100, Optional.empty(), DiskFormat.RAW, 3);
-        Files.write(storage.path(storage.parseName(v.volName())), new byte[] {1, 2, 3}, java.nio.file.StandardOpenOption.WRITE);
+        Files.write(storage.path(storage.parseName(v.volName())), new byte[] {1, 2, 3},
+                java.nio.file.StandardOpenOption.WRITE);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        storage.exportVolume(storage.parseName(v.volName()), StreamFormat.RAW_SIZE, TransferOptions.DEFAULT, Channels.newChannel(out),
+        storage.exportVolume(storage.parseName(v.volName()), StreamFormat.RAW_SIZE, TransferOptions.DEFAULT,
+                Channels.newChannel(out),
                 Progress.NONE);
         byte[] wire = out.toByteArray();
         assertThat(wire).hasSize(8 + 3072);
         assertThat(java.util.HexFormat.of().formatHex(wire, 0, 11)).isEqualTo("000c000000000000010203");
-        assertThatThrownBy(() -> storage.exportVolume(storage.parseName(v.volName()), StreamFormat.QCOW2_SIZE, TransferOptions.DEFAULT,
+        assertThatThrownBy(() -> storage.exportVolume(storage.parseName(v.volName()), StreamFormat.QCOW2_SIZE,
+                TransferOptions.DEFAULT,
                 Channels.newChannel(out), Progress.NONE)).hasMessageContaining("not available");
     }
 }
