@@ -32,6 +32,7 @@ final class VolportCommand implements Runnable {
         SUBCOMMANDS.put("info", InfoCommand::new);
         SUBCOMMANDS.put("status", StatusCommand::new);
         SUBCOMMANDS.put("demo", DemoCommand::new);
+        SUBCOMMANDS.put("copy", CopyCommand::new);
     }
 
     /** Global options that take a value, so the value is not mistaken for the subcommand's name. */
