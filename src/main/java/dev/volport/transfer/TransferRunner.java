@@ -65,7 +65,8 @@ public final class TransferRunner {
 
     /**
      * A runner that asks {@code resizePipe} ({@code fd, bytes -> new size or -1}: {@code fcntl F_SETPIPE_SZ}, as
-     * {@code LinuxCalls.growPipe}) for a 1 MiB pipe, which makes a mostly empty disk travel four times faster ({@link StreamPipe}).
+     * {@code LinuxCalls.growPipe}) for a 1 MiB pipe, which makes a mostly empty disk travel about four times
+     * faster ({@link StreamPipe}).
      */
     public TransferRunner(IntBinaryOperator resizePipe) {
         this.resizePipe = resizePipe;

@@ -51,7 +51,8 @@ class CopyIT {
         assertThat(r.err()).isEmpty();
         assertThat(r.exit()).isZero();
         assertThat(r.out()).isEqualTo("successfully imported 'dst:100/vm-100-disk-0.raw'\n");
-        Result sums = bash("sha256sum < " + q(file) + "; sha256sum < " + q(tmp.resolve("dst/images/100/vm-100-disk-0.raw")));
+        Result sums = bash("sha256sum < " + q(file) + "; sha256sum < "
+                + q(tmp.resolve("dst/images/100/vm-100-disk-0.raw")));
         assertThat(sums.out().lines().distinct()).hasSize(1);
 
         Result again = bash(volport + " copy src:100/vm-100-disk-0.raw dst:100/vm-100-disk-0.raw -allow-rename 1");
@@ -95,7 +96,8 @@ class CopyIT {
         Result r = bash(volport + " copy src:100/vm-100-disk-7.raw dst:100/vm-100-disk-0.raw");
         assertThat(r.exit()).isEqualTo(1);
         assertThat(r.errLines()).containsExactly("volport: export of src:100/vm-100-disk-7.raw failed: volume"
-                + " src:100/vm-100-disk-7.raw does not exist (no file '" + tmp.resolve("src/images/100/vm-100-disk-7.raw")
+                + " src:100/vm-100-disk-7.raw does not exist (no file '"
+                + tmp.resolve("src/images/100/vm-100-disk-7.raw")
                 + "')");
         assertThat(files(tmp.resolve("dst"))).isEmpty();
     }

@@ -77,7 +77,8 @@ class RateLimiterTest {
         long start = now;
         l.acquire(1 << 20); // one second's worth right after the pause
         long took = now - start;
-        assertThat(took).as("credit from the pause").isGreaterThanOrEqualTo(1000 * MS - RateLimiter.BURST_MILLIS / 2 * MS)
+        assertThat(took).as("credit from the pause")
+                .isGreaterThanOrEqualTo(1000 * MS - RateLimiter.BURST_MILLIS / 2 * MS)
                 .isLessThanOrEqualTo(1000 * MS);
     }
 
