@@ -164,8 +164,9 @@ public final class Qcow2Writer {
      * is complete when {@link ExtentSink#finish} returns. Only clusters that receive bytes are allocated.
      *
      * @throws IllegalArgumentException for a size outside [1, {@link #MAX_VIRTUAL_SIZE}]
+     * @throws FormatException for a size the format cannot hold (declared for the size checks to come)
      */
-    public static ExtentSink sink(FileChannel out, long size, WritebackHint hint) {
+    public static ExtentSink sink(FileChannel out, long size, WritebackHint hint) throws FormatException {
         checkSize(size);
         return new ExactLengthSink(new Qcow2ConvertSink(out, size, hint), size, "raw image for a new qcow2 file");
     }

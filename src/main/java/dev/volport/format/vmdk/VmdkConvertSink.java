@@ -1,5 +1,6 @@
 package dev.volport.format.vmdk;
 
+import dev.volport.format.FormatException;
 import dev.volport.io.ExtentSink;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -17,6 +18,8 @@ import java.nio.channels.FileChannel;
  */
 final class VmdkConvertSink implements ExtentSink {
     private static final int GRAIN_BYTES = (int) (VmdkWriter.GRAIN_SECTORS * VmdkLimits.SECTOR);
+    /** Grain table entries are u32 sector numbers: the last sector a grain can start at. */
+    private static final long MAX_GRAIN_SECTOR = 0xFFFF_FFFFL;
 
     private final FileChannel out;
     private final SparseExtentHeader h;
@@ -98,6 +101,12 @@ final class VmdkConvertSink implements ExtentSink {
     /** The first sector of {@code grain}, allocated now if it has none. */
     private long sector(long grain) throws IOException {
         if (grain != lastGrain) {
+            if (next > MAX_GRAIN_SECTOR) {
+                // Only an image of nearly 2 TiB with almost no zero grain gets here.
+                throw new FormatException("VMDK of " + h.capacityBytes() + " bytes: grain " + grain
+                        + " would start past sector " + MAX_GRAIN_SECTOR + ", beyond what a grain table entry"
+                        + " (u32) holds; too few zero grains to fit the tables");
+            }
             lastGrain = grain;
             lastSector = next;
             tables.map(grain, next);
