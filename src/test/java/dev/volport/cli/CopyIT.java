@@ -86,8 +86,9 @@ class CopyIT {
         List<String> lines = r.out().lines().toList();
         assertThat(lines).as(r.out()).hasSize(2);
         assertThat(lines.get(0)).isEqualTo("1");
-        assertThat(lines.get(1)).startsWith("volport: export of src:100/vm-100-disk-0.raw failed: image ended at"
-                + " byte ").endsWith(" of 16777216 during export");
+        // the shrink is seen inside a data range or at the hole to the end (see TransferRunnerTest)
+        assertThat(lines.get(1)).startsWith("volport: export of src:100/vm-100-disk-0.raw failed: ")
+                .contains("16777216").containsPattern("shr[ai]nk");
         assertThat(files(tmp.resolve("dst"))).isEmpty();
     }
 

@@ -211,7 +211,10 @@ class TransferRunnerTest {
             ch.truncate(4096); // the volume shrinks under the running export
         }
         TransferException e = failure(copy);
-        assertThat(e.getMessage()).startsWith("export of src:100/vm-100-disk-0.raw failed: image ended at byte");
+        // the exporter notices the shrink either in a data range (sendfile comes up short) or at the hole to
+        // the end (the file is shorter than the size sent); both fail before a zero is sent for a lost byte
+        assertThat(e.getMessage()).startsWith("export of src:100/vm-100-disk-0.raw failed: ").contains("4096")
+                .containsPattern("shr[ai]nk");
         assertThat(e.getSuppressed()).hasSize(1);
         assertThat(e.getSuppressed()[0].getMessage())
                 .startsWith("import into dst:100/vm-100-disk-0.raw stopped because the export failed")
