@@ -206,24 +206,30 @@ final class ErrorHandler implements CommandLine.IExecutionExceptionHandler {
             if (configFile != null) {
                 mentions.add(configFile); // a configuration error: about the file, whatever the command
             }
+            String firstVolume = null;
             for (var p : cl.getParseResult().matchedPositionals()) {
                 List<String> typed = p.originalStringValues();
                 String label = p.paramLabel();
-                if (typed.isEmpty() || !(label.equals("VOLID") || label.equals("STOREID"))) {
+                if (typed.isEmpty() || !(label.endsWith("VOLID") || label.equals("STOREID"))) {
                     continue;
                 }
                 String value = String.valueOf((Object) p.getValue());
-                if (label.equals("VOLID")) {
+                if (label.endsWith("VOLID")) { // VOLID, or SRC-VOLID and DST-VOLID of copy: any of them may be named
                     mentions.add(typed.getFirst());
                     mentions.add(value);
-                    return new Operation(name, name + " of " + value, List.copyOf(mentions));
+                    firstVolume = firstVolume == null ? value : firstVolume;
+                    continue;
+                }
+                if (firstVolume != null) {
+                    continue;
                 }
                 mentions.add("'" + value + "'");
                 mentions.add(value + ":");
                 return new Operation(name, name + (name.equals("alloc") ? " on " : " of ") + value,
                         List.copyOf(mentions));
             }
-            return new Operation(name, name, List.copyOf(mentions));
+            return new Operation(name, firstVolume == null ? name : name + " of " + firstVolume,
+                    List.copyOf(mentions));
         }
 
         /**

@@ -1,13 +1,13 @@
 package dev.volport.storage;
 
 import dev.volport.config.Preallocation;
-import dev.volport.io.WritebackHint;
+import dev.volport.io.ExtentSink;
 import dev.volport.io.Progress;
+import dev.volport.io.WritebackHint;
 import dev.volport.volume.SnapshotName;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.ReadableByteChannel;
-import java.nio.channels.WritableByteChannel;
 import java.util.List;
 import java.util.Optional;
 
@@ -26,9 +26,11 @@ public interface ImageCodec {
     /** The base volume ({@code VMID/base-…}) a linked clone reads through, if the image is one. */
     Optional<String> baseVolume(FileChannel image, String name) throws IOException;
 
-    /** Streams the guest content (current state or {@code snapshot}) in order; nothing else is written. */
-    void readRaw(FileChannel image, String name, Optional<SnapshotName> snapshot, WritableByteChannel out,
-            Progress progress) throws IOException;
+    /**
+     * Emits the guest content (current state or {@code snapshot}) in order into {@code sink}, exactly its virtual
+     * size, and finishes the sink before the image (and any backing file) is closed.
+     */
+    void read(FileChannel image, String name, Optional<SnapshotName> snapshot, ExtentSink sink) throws IOException;
 
     /** Checks a received image completely before it is committed; {@code declared} is the stream's size header. */
     void validate(FileChannel image, String name, long declared) throws IOException;

@@ -7,14 +7,14 @@ import dev.volport.format.qcow2.Qcow2Image;
 import dev.volport.format.qcow2.Qcow2Snapshot;
 import dev.volport.format.qcow2.Qcow2Validator;
 import dev.volport.format.qcow2.Qcow2Writer;
-import dev.volport.io.WritebackHint;
+import dev.volport.io.ExtentSink;
 import dev.volport.io.Progress;
+import dev.volport.io.WritebackHint;
 import dev.volport.os.LinuxCalls;
 import dev.volport.volume.SnapshotName;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.ReadableByteChannel;
-import java.nio.channels.WritableByteChannel;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -93,10 +93,10 @@ public final class Qcow2Codec implements ImageCodec {
     }
 
     @Override
-    public void readRaw(FileChannel image, String name, Optional<SnapshotName> snapshot, WritableByteChannel out,
-            Progress progress) throws IOException {
+    public void read(FileChannel image, String name, Optional<SnapshotName> snapshot, ExtentSink sink)
+            throws IOException {
         try (Qcow2Image img = Qcow2Image.open(image, name, resolver)) {
-            img.readRaw(snapshot.map(SnapshotName::value), out, progress);
+            img.read(snapshot.map(SnapshotName::value), sink);
         }
     }
 

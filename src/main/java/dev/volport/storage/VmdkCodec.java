@@ -5,12 +5,12 @@ import dev.volport.format.FormatException;
 import dev.volport.format.vmdk.VmdkImage;
 import dev.volport.format.vmdk.VmdkValidator;
 import dev.volport.format.vmdk.VmdkWriter;
+import dev.volport.io.ExtentSink;
 import dev.volport.io.Progress;
 import dev.volport.volume.SnapshotName;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.ReadableByteChannel;
-import java.nio.channels.WritableByteChannel;
 import java.util.List;
 import java.util.Optional;
 
@@ -34,14 +34,14 @@ public final class VmdkCodec implements ImageCodec {
     }
 
     @Override
-    public void readRaw(FileChannel image, String name, Optional<SnapshotName> snapshot, WritableByteChannel out,
-            Progress progress) throws IOException {
+    public void read(FileChannel image, String name, Optional<SnapshotName> snapshot, ExtentSink sink)
+            throws IOException {
         if (snapshot.isPresent()) {
             throw new StorageException(name + ": VMDK volumes have no snapshots (asked for '"
                     + snapshot.get().value() + "')");
         }
         try (VmdkImage img = VmdkImage.open(image, name)) {
-            img.readRaw(out, progress);
+            img.read(sink);
         }
     }
 

@@ -1,7 +1,10 @@
 package dev.volport.format.qcow2;
 
 import dev.volport.format.FormatException;
+import dev.volport.io.ExtentSink;
 import dev.volport.io.Progress;
+import dev.volport.io.RawBodyEncoder;
+import dev.volport.os.ZeroPages;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -153,28 +156,42 @@ public final class Qcow2Image implements AutoCloseable {
     }
 
     /**
-     * Streams the whole guest content in order to {@code out}: of the current state, or of the snapshot named
-     * (by id or name; see {@link #snapshot}). Exactly the virtual size of that state is written ({@link
-     * Qcow2Snapshot#virtualSize} for a snapshot). {@code out} is never seeked, so a pipe works. Progress gets
-     * {@link Progress#advance} calls only; starting and finishing it is the caller's business.
+     * Streams the whole guest content in order to {@code out} as plain bytes: {@link #read} into a
+     * {@link RawBodyEncoder} (host ranges by {@code sendfile}, zeros spliced by {@link ZeroPages}). {@code out} is
+     * never seeked, so a pipe works. Progress gets {@link Progress#advance} calls only; starting and finishing it
+     * is the caller's business.
      *
      * @throws FormatException for a malformed table or cluster met on the way (output so far is incomplete)
      */
     public void readRaw(Optional<String> snapshotNameOrId, WritableByteChannel out, Progress progress)
             throws IOException {
+        read(snapshotNameOrId, new RawBodyEncoder(out, ZeroPages::write, progress, "qcow2 image " + name));
+    }
+
+    /**
+     * Emits the whole guest content in order into {@code sink}, then finishes it: of the current state, or of the
+     * snapshot named (by id or name; see {@link #snapshot}). The events add up to exactly the virtual size of that
+     * state ({@link Qcow2Snapshot#virtualSize} for a snapshot). Allocated clusters become {@link ExtentSink#data}
+     * ranges of this file or of a backing file (merged by the sink where they follow each other), compressed
+     * clusters {@link ExtentSink#bytes} of the decompressed cluster, zero and unallocated clusters without a
+     * backing file {@link ExtentSink#zeros}.
+     *
+     * @throws FormatException for a malformed table or cluster met on the way (the sink has had the events
+     *     before it and is not finished)
+     */
+    public void read(Optional<String> snapshotNameOrId, ExtentSink sink) throws IOException {
         L1Map map = active;
         if (snapshotNameOrId.isPresent()) {
             Qcow2Snapshot s = snapshot(snapshotNameOrId.get());
             map = new L1Map(file, header, fileLength, "qcow2 image " + name + " snapshot '" + s.name() + "'",
                     s.l1TableOffset(), s.l1Size(), s.virtualSize(), l2Cache);
         }
-        RawSink sink = new RawSink(out, progress, name);
         copy(map, 0, map.virtualSize(), sink);
-        sink.flush();
+        sink.finish();
     }
 
     /** Emits guest bytes [from, from + length) of {@code map} to {@code sink}; zeros past its virtual size. */
-    private void copy(L1Map map, long from, long length, RawSink sink) throws IOException {
+    private void copy(L1Map map, long from, long length, ExtentSink sink) throws IOException {
         int bits = header.clusterBits();
         int cs = header.clusterSize();
         int l2Entries = header.l2Entries();
@@ -201,7 +218,7 @@ public final class Qcow2Image implements AutoCloseable {
             if ((entry & Entries.COMPRESSED) != 0) {
                 String where = where(map, cl, entry);
                 byte[] data = decompress(entry, where, ext ? bitmap : 0);
-                sink.bytes(data, inCluster, (int) n);
+                sink.bytes(ByteBuffer.wrap(data, inCluster, (int) n));
             } else {
                 if ((entry & Entries.L2_RESERVED) != 0) {
                     throw new FormatException(where(map, cl, entry) + " has reserved bits set");
@@ -223,7 +240,7 @@ public final class Qcow2Image implements AutoCloseable {
                     if (pastEnd(offset, n)) {
                         throw pastEndError(where(map, cl, entry), offset);
                     }
-                    sink.host(file, offset, n);
+                    sink.data(file, offset, n);
                 } else {
                     fallThrough(pos, n, sink);
                 }
@@ -243,7 +260,7 @@ public final class Qcow2Image implements AutoCloseable {
 
     /** One cluster with extended L2: runs of subclusters in the same state, in order. */
     private void copySubclusters(long pos, int inCluster, int n, long host, long bitmap, String where,
-            RawSink sink) throws IOException {
+            ExtentSink sink) throws IOException {
         long alloc = bitmap & 0xffff_ffffL;
         long zero = bitmap >>> 32;
         if ((alloc & zero) != 0) {
@@ -278,11 +295,11 @@ public final class Qcow2Image implements AutoCloseable {
         return (alloc >>> i & 1) != 0 ? 1 : (zero >>> i & 1) != 0 ? 2 : 0;
     }
 
-    private void hostRange(long offset, long length, String where, RawSink sink) throws IOException {
+    private void hostRange(long offset, long length, String where, ExtentSink sink) throws IOException {
         if (pastEnd(offset, length)) {
             throw pastEndError(where, offset);
         }
-        sink.host(file, offset, length);
+        sink.data(file, offset, length);
     }
 
     private boolean pastEnd(long offset, long length) {
@@ -294,7 +311,7 @@ public final class Qcow2Image implements AutoCloseable {
                 + " runs past the end of the file (" + fileLength + " bytes)");
     }
 
-    private void fallThrough(long pos, long length, RawSink sink) throws IOException {
+    private void fallThrough(long pos, long length, ExtentSink sink) throws IOException {
         if (backing == null) {
             sink.zeros(length);
         } else {

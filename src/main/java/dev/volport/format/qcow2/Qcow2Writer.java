@@ -1,17 +1,17 @@
 package dev.volport.format.qcow2;
 
 import dev.volport.format.FormatException;
-import dev.volport.io.WritebackHint;
-import dev.volport.io.ChannelIo;
+import dev.volport.io.ExactLengthSink;
+import dev.volport.io.ExtentException;
+import dev.volport.io.ExtentSink;
 import dev.volport.io.Progress;
-import dev.volport.io.ZeroBlocks;
+import dev.volport.io.RawBodyDecoder;
+import dev.volport.io.WritebackHint;
 import java.io.IOException;
-import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.channels.ReadableByteChannel;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 
@@ -153,76 +153,26 @@ public final class Qcow2Writer {
     public static long convert(ReadableByteChannel raw, long size, FileChannel out, Progress progress,
             WritebackHint hint) throws IOException {
         checkSize(size);
-        long hinted = CLUSTER_SIZE;
-        int l1Size = (int) l1Entries(sectorAligned(size));
-        long[] l1Table = new long[l1Size];
-        long[] l2Table = new long[L2_ENTRIES];
-        ByteBuffer buf = ByteBuffer.allocateDirect(BUFFER);
-        MemorySegment seg = MemorySegment.ofBuffer(buf);
-        ByteBuffer table = cluster();
-        long next = 1;
-        long pos = 0;
-        long bytesPerL1 = (long) L2_ENTRIES * CLUSTER_SIZE;
-        while (pos < size) {
-            int want = (int) Math.min(BUFFER, size - pos);
-            buf.clear().limit(want);
-            int got = ChannelIo.readFully(raw, buf);
-            if (got < want) {
-                throw new FormatException("raw stream ended after " + (pos + got) + " of " + size
-                        + " bytes announced by its size header (truncated)");
-            }
-            int padded = (int) clustersFor(got) * CLUSTER_SIZE;
-            buf.limit(buf.capacity());
-            for (int k = got; k < padded; k++) {
-                buf.put(k, (byte) 0);
-            }
-            int runStart = -1;
-            for (int off = 0; off <= padded; off += CLUSTER_SIZE) {
-                boolean data = off < padded && !ZeroBlocks.isZero(seg, off, CLUSTER_SIZE);
-                if (data) {
-                    long guest = pos + off;
-                    l2Table[(int) ((guest >>> CLUSTER_BITS) % L2_ENTRIES)] = Entries.COPIED
-                            | (next + (runStart < 0 ? 0 : (off - runStart) / CLUSTER_SIZE)) * CLUSTER_SIZE;
-                    if (runStart < 0) {
-                        runStart = off;
-                    }
-                } else if (runStart >= 0) {
-                    writeAt(out, buf.duplicate().limit(off).position(runStart), next * CLUSTER_SIZE);
-                    next += (off - runStart) / CLUSTER_SIZE;
-                    runStart = -1;
-                }
-            }
-            pos += got;
-            progress.advance(got);
-            long writtenEnd = next * CLUSTER_SIZE;
-            if (writtenEnd - hinted >= WRITEBACK_STEP) {
-                hint.written(hinted, writtenEnd - hinted);
-                hinted = writtenEnd;
-            }
-            if (pos % bytesPerL1 == 0 || pos == size) {
-                // One L2 range is complete: store its table if it maps anything.
-                int l1Index = (int) ((pos - 1) / bytesPerL1);
-                if (Arrays.stream(l2Table).anyMatch(e -> e != 0)) {
-                    table.clear().asLongBuffer().put(l2Table);
-                    writeAt(out, table.clear(), next * CLUSTER_SIZE);
-                    l1Table[l1Index] = Entries.COPIED | next * CLUSTER_SIZE;
-                    next++;
-                    Arrays.fill(l2Table, 0);
-                }
-            }
+        Qcow2ConvertSink sink = new Qcow2ConvertSink(out, size, hint);
+        try {
+            new RawBodyDecoder().read(raw, size, sink, progress);
+        } catch (ExtentException e) {
+            throw new FormatException(e.getMessage(), e);
         }
-        buf.clear().limit(1);
-        if (ChannelIo.readFully(raw, buf) > 0) {
-            throw new FormatException("raw stream goes on past the " + size + " bytes announced by its size header");
-        }
-        long l1 = next;
-        long[] rb = refcountLayout(l1 + clustersFor(l1Size * 8L));
-        long reftable = l1 + clustersFor(l1Size * 8L);
-        long total = reftable + rb[0] + rb[1];
-        writeTables(out, sectorAligned(size), l1Table, l1, reftable, rb, total);
-        long length = total * CLUSTER_SIZE;
-        out.truncate(length);
-        return length;
+        return sink.length();
+    }
+
+    /**
+     * A sink that builds a qcow2 image of exactly {@code size} bytes in {@code out} (a new, empty, regular file)
+     * from the events it receives, telling {@code hint} of the clusters written as {@link #convert} does; the image
+     * is complete when {@link ExtentSink#finish} returns. Only clusters that receive bytes are allocated.
+     *
+     * @throws IllegalArgumentException for a size outside [1, {@link #MAX_VIRTUAL_SIZE}]
+     * @throws FormatException for a size the format cannot hold (declared for the size checks to come)
+     */
+    public static ExtentSink sink(FileChannel out, long size, WritebackHint hint) throws FormatException {
+        checkSize(size);
+        return new ExactLengthSink(new Qcow2ConvertSink(out, size, hint), size, "raw image for a new qcow2 file");
     }
 
     /**
@@ -249,16 +199,16 @@ public final class Qcow2Writer {
         }
     }
 
-    private static long l1Entries(long virtualSize) {
+    static long l1Entries(long virtualSize) {
         long perEntry = (long) L2_ENTRIES << CLUSTER_BITS;
         return (virtualSize + perEntry - 1) / perEntry;
     }
 
-    private static long clustersFor(long bytes) {
+    static long clustersFor(long bytes) {
         return (bytes + CLUSTER_SIZE - 1) >>> CLUSTER_BITS;
     }
 
-    private static ByteBuffer cluster() {
+    static ByteBuffer cluster() {
         return ByteBuffer.allocate(CLUSTER_SIZE).order(ByteOrder.BIG_ENDIAN);
     }
 
@@ -286,7 +236,7 @@ public final class Qcow2Writer {
      * Writes the L1 table at cluster {@code l1}, the refcount table at cluster {@code reftable} followed by its
      * blocks (refcount 1 for clusters [0, total)), and the header.
      */
-    private static void writeTables(FileChannel out, long size, long[] l1Table, long l1, long reftable, long[] rb,
+    static void writeTables(FileChannel out, long size, long[] l1Table, long l1, long reftable, long[] rb,
             long total) throws IOException {
         ByteBuffer c = cluster();
         for (int start = 0; start < l1Table.length; start += L2_ENTRIES) {
@@ -321,7 +271,7 @@ public final class Qcow2Writer {
         writeAt(out, c.flip(), 0);
     }
 
-    private static void writeAt(FileChannel out, ByteBuffer buf, long offset) throws IOException {
+    static void writeAt(FileChannel out, ByteBuffer buf, long offset) throws IOException {
         long at = offset;
         while (buf.hasRemaining()) {
             at += out.write(buf, at);

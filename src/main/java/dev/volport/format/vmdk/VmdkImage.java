@@ -1,8 +1,9 @@
 package dev.volport.format.vmdk;
 
 import dev.volport.format.FormatException;
-import dev.volport.io.ChannelIo;
+import dev.volport.io.ExtentSink;
 import dev.volport.io.Progress;
+import dev.volport.io.RawBodyEncoder;
 import dev.volport.os.ZeroPages;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -24,8 +25,6 @@ import java.nio.channels.WritableByteChannel;
  * Not thread-safe. Closing does not close the file channel, which stays the caller's.
  */
 public final class VmdkImage implements AutoCloseable {
-    /** Bytes per {@code transferTo} call when copying uncompressed grains. */
-    static final long CHUNK = 8L << 20;
     /** Bytes read ahead at a time for compressed grains, and gathered before a write of inflated grains. */
     static final int WINDOW = 1 << 20;
 
@@ -299,15 +298,28 @@ public final class VmdkImage implements AutoCloseable {
     }
 
     /**
-     * Writes the whole guest content, {@link #virtualSize()} bytes in order, to {@code out}. Unallocated and zeroed
-     * grains come from a shared buffer of zeros, runs of adjacent uncompressed grains go through one
-     * {@link FileChannel#transferTo} (sendfile when {@code out} is a pipe or file), compressed grains are inflated
-     * one at a time. {@code out} is only written, never positioned, so a pipe will do.
+     * Writes the whole guest content, {@link #virtualSize()} bytes in order, to {@code out}: {@link #read} into a
+     * {@link RawBodyEncoder} (uncompressed grains by {@code sendfile}, zeros spliced by {@link ZeroPages}).
+     * {@code out} is only written, never positioned, so a pipe will do.
      *
      * @throws FormatException when a grain table or grain breaks a rule; bytes before it were already written
      */
     public void readRaw(WritableByteChannel out, Progress progress) throws IOException {
-        Writer w = new Writer(out, progress);
+        read(new RawBodyEncoder(out, ZeroPages::write, progress, "VMDK " + name));
+    }
+
+    /**
+     * Emits the whole guest content, {@link #virtualSize()} bytes in order, into {@code sink}, then finishes it.
+     * Unallocated and zeroed grains are {@link ExtentSink#zeros}; uncompressed grains are {@link ExtentSink#data}
+     * ranges of this file (the sink merges adjacent ones); compressed grains are inflated into a direct buffer of
+     * up to {@value #WINDOW} bytes, which goes to the sink as one {@link ExtentSink#bytes} event when it is full
+     * or another kind of event follows.
+     *
+     * @throws FormatException when a grain table or grain breaks a rule; the sink has had the events before it
+     *     and is not finished
+     */
+    public void read(ExtentSink sink) throws IOException {
+        Inflated inflated = new Inflated(sink);
         int perGt = header.numGTEsPerGT();
         int[] gt = new int[perGt];
         boolean compressed = header.has(SparseExtentHeader.FLAG_COMPRESSED);
@@ -326,107 +338,53 @@ public final class VmdkImage implements AutoCloseable {
                 int len = grainLength(grain);
                 long gte = gtSector == 0 ? 0 : Integer.toUnsignedLong(gt[j]);
                 if (gte == 0 || (gte == 1 && zeroed)) {
-                    w.zeros(len);
+                    inflated.flush();
+                    sink.zeros(len);
                     continue;
                 }
                 checkGrainSector(grain, gte);
                 if (compressed) {
-                    w.inflated(grain, gte, len);
+                    inflated.add(grain, gte);
                 } else {
-                    w.data(gte * VmdkLimits.SECTOR, len);
+                    inflated.flush();
+                    sink.data(file, gte * VmdkLimits.SECTOR, len);
                 }
             }
         }
-        w.flush();
+        inflated.flush();
+        sink.finish();
     }
 
-    /** Coalesces zeros and adjacent file ranges, keeping guest order: at most one kind is pending at a time. */
-    private final class Writer {
-        private final WritableByteChannel out;
-        private final Progress progress;
-        private long zeros;
-        private long runStart;
-        private long runLength;
-        /** Inflated grains not yet written (direct, so the write needs no copy of its own). */
+    /** Gathers inflated grains so that the sink gets them in large pieces, without a copy of their own. */
+    private final class Inflated {
+        private final ExtentSink sink;
+        /** Inflated grains not yet emitted (direct, so writing them to a channel needs no copy). */
         private ByteBuffer staged;
 
-        Writer(WritableByteChannel out, Progress progress) {
-            this.out = out;
-            this.progress = progress;
+        Inflated(ExtentSink sink) {
+            this.sink = sink;
         }
 
-        void zeros(long n) throws IOException {
-            flushStaged();
-            flushRun();
-            zeros += n;
-        }
-
-        /** Inflates the compressed grain at {@code sector} straight into the output gathered so far. */
-        void inflated(long grain, long sector, int len) throws IOException {
-            flushZeros();
-            flushRun();
+        /** Inflates the compressed grain at {@code sector} straight into the gathered output. */
+        void add(long grain, long sector) throws IOException {
             int grainBytes = Math.toIntExact(header.grainBytes());
             if (staged == null) {
                 staged = ByteBuffer.allocateDirect(Math.max(WINDOW / grainBytes, 1) * grainBytes);
             }
             if (staged.remaining() < grainBytes) {
-                flushStaged();
+                flush();
             }
             ByteBuffer into = staged.slice(staged.position(), grainBytes);
             ByteBuffer got = compressedGrain(grain, sector, into);
             staged.position(staged.position() + got.remaining());
         }
 
-        void data(long pos, long n) throws IOException {
-            flushStaged();
-            flushZeros();
-            if (runLength > 0 && runStart + runLength == pos) {
-                runLength += n;
-                return;
-            }
-            flushRun();
-            runStart = pos;
-            runLength = n;
-        }
-
         void flush() throws IOException {
-            flushStaged();
-            flushZeros();
-            flushRun();
-        }
-
-        private void flushStaged() throws IOException {
             if (staged == null || staged.position() == 0) {
                 return;
             }
-            int n = staged.position();
-            ChannelIo.writeFully(out, staged.flip());
+            sink.bytes(staged.flip());
             staged.clear();
-            progress.advance(n);
-        }
-
-        private void flushZeros() throws IOException {
-            long n = zeros;
-            zeros = 0;
-            ZeroPages.write(out, n, progress::advance);
-        }
-
-        private void flushRun() throws IOException {
-            long pos = runStart;
-            long end = runStart + runLength;
-            runLength = 0;
-            while (pos < end) {
-                long n = file.transferTo(pos, Math.min(CHUNK, end - pos), out);
-                if (n <= 0) {
-                    if (file.size() <= pos) {
-                        throw new FormatException("VMDK " + name + ": file ends at byte " + pos
-                                + " inside a grain");
-                    }
-                    continue;
-                }
-                pos += n;
-                progress.advance(n);
-            }
         }
     }
 

@@ -1,11 +1,10 @@
 package dev.volport.format.vmdk;
 
 import dev.volport.format.FormatException;
-import dev.volport.io.ChannelIo;
+import dev.volport.io.ExtentException;
 import dev.volport.io.Progress;
-import dev.volport.io.ZeroBlocks;
+import dev.volport.io.RawBodyDecoder;
 import java.io.IOException;
-import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
@@ -32,9 +31,6 @@ public final class VmdkWriter {
     public static final String DEFAULT_EXTENT_NAME = "disk.vmdk";
     /** Bytes of the raw stream read per round by {@link #convert}: a whole number of grains. */
     static final int BUFFER = 1 << 20;
-    private static final int GRAIN_BYTES = (int) (GRAIN_SECTORS * VmdkLimits.SECTOR);
-    /** Grain table entries are u32 sector numbers: the last sector a grain can start at. */
-    private static final long MAX_GRAIN_SECTOR = 0xFFFF_FFFFL;
 
     private VmdkWriter() {
     }
@@ -73,56 +69,13 @@ public final class VmdkWriter {
             throws IOException {
         SparseExtentHeader h = header(size);
         writeMetadata(out, h, DEFAULT_EXTENT_NAME);
-        ByteBuffer buf = ByteBuffer.allocateDirect(BUFFER);
-        MemorySegment seg = MemorySegment.ofBuffer(buf);
-        GrainTableWriter tables = new GrainTableWriter(out, h);
-        long next = h.overHead();
-        long pos = 0;
-        while (pos < size) {
-            int want = (int) Math.min(BUFFER, size - pos);
-            buf.clear().limit(want);
-            int got = ChannelIo.readFully(raw, buf);
-            if (got < want) {
-                throw new FormatException("raw stream ended after " + (pos + got) + " of " + size + " bytes");
-            }
-            int padded = (int) Math.min(BUFFER, Math.ceilDiv(got, GRAIN_BYTES) * (long) GRAIN_BYTES);
-            buf.limit(padded);
-            while (buf.position() < padded) {
-                buf.put((byte) 0);
-            }
-            int runFrom = -1;
-            long runSector = 0;
-            for (int off = 0; off < padded; off += GRAIN_BYTES) {
-                if (!ZeroBlocks.isZero(seg, off, GRAIN_BYTES)) {
-                    if (runFrom < 0) {
-                        runFrom = off;
-                        runSector = next;
-                    }
-                    if (next > MAX_GRAIN_SECTOR) {
-                        // Only an image of nearly 2 TiB with almost no zero grain gets here.
-                        throw new FormatException("VMDK of " + size + " bytes: the data at byte " + (pos + off)
-                                + " would start past sector " + MAX_GRAIN_SECTOR + ", beyond what a grain"
-                                + " table entry (u32) holds; too few zero grains to fit the tables");
-                    }
-                    tables.map((pos + off) / GRAIN_BYTES, next);
-                    next += GRAIN_SECTORS;
-                } else if (runFrom >= 0) {
-                    writeRun(out, buf, runFrom, off, runSector);
-                    runFrom = -1;
-                }
-            }
-            if (runFrom >= 0) {
-                writeRun(out, buf, runFrom, padded, runSector);
-            }
-            pos += got;
-            progress.advance(got);
+        VmdkConvertSink sink = new VmdkConvertSink(out, h);
+        try {
+            new RawBodyDecoder().read(raw, size, sink, progress);
+        } catch (ExtentException e) {
+            throw new FormatException(e.getMessage(), e);
         }
-        tables.flush();
-        buf.clear().limit(1);
-        if (ChannelIo.readFully(raw, buf) > 0) {
-            throw new FormatException("raw stream goes on past the " + size + " bytes announced");
-        }
-        return (next - h.overHead()) * VmdkLimits.SECTOR;
+        return sink.grainBytes();
     }
 
     /**
@@ -146,14 +99,6 @@ public final class VmdkWriter {
         if (virtualSize > max) {
             throw new FormatException("size " + virtualSize + " bytes is above the VMDK limit of " + max
                     + " bytes (2 TiB: grain tables address at most 2^32 sectors)");
-        }
-    }
-
-    private static void writeRun(FileChannel out, ByteBuffer buf, int from, int to, long sector) throws IOException {
-        ByteBuffer slice = buf.duplicate().limit(to).position(from);
-        long at = sector * VmdkLimits.SECTOR;
-        while (slice.hasRemaining()) {
-            at += out.write(slice, at);
         }
     }
 
@@ -224,7 +169,7 @@ public final class VmdkWriter {
      * Collects the entries of one grain table at a time and writes it, to both the primary and the redundant
      * table, when the conversion moves past it. Grains arrive in increasing order.
      */
-    private static final class GrainTableWriter {
+    static final class GrainTableWriter {
         private final FileChannel out;
         private final SparseExtentHeader h;
         private final ByteBuffer gt;

@@ -6,9 +6,13 @@ import dev.volport.format.StreamFormat;
 import dev.volport.format.raw.RawSizeExporter;
 import dev.volport.format.tar.TarExporter;
 import dev.volport.format.tar.TarOptions;
+import dev.volport.io.ExactLengthSink;
+import dev.volport.io.ExtentSink;
 import dev.volport.io.Progress;
+import dev.volport.io.RawBodyEncoder;
 import dev.volport.io.SizeHeader;
 import dev.volport.os.LinuxCalls;
+import dev.volport.os.ZeroPages;
 import dev.volport.storage.Capabilities;
 import dev.volport.storage.ImageCodec;
 import dev.volport.storage.ImportTarget;
@@ -150,16 +154,14 @@ public final class DirStorage implements Storage {
             String what = id(volname).toString();
             switch (format) {
                 case RAW_SIZE -> {
+                    long size = codec.isPresent() ? codec.get().virtualSize(ch, what) : ch.size();
+                    progress.start("export " + what, size);
+                    ExtentSink body = RawBodyEncoder.stream(out, size, ZeroPages::write, progress, what);
                     if (codec.isPresent()) {
-                        long size = codec.get().virtualSize(ch, what);
-                        progress.start("export " + what, size);
-                        SizeHeader.write(out, size);
-                        codec.get().readRaw(ch, what, options.snapshot(), out, progress);
+                        codec.get().read(ch, what, options.snapshot(), body);
                     } else {
-                        long size = ch.size();
-                        progress.start("export " + what, size);
                         try (LinuxCalls.Extents extents = env.linux().extents(file)) {
-                            RawSizeExporter.export(ch, extents, size, out, progress);
+                            RawSizeExporter.read(ch, extents, size, body);
                         }
                     }
                 }
@@ -170,8 +172,11 @@ public final class DirStorage implements Storage {
                     long length = ch.size();
                     progress.start("export " + what, length);
                     SizeHeader.write(out, virtual);
+                    // The image file as it is, holes included: a body whose length is the file's.
+                    ExtentSink body = new ExactLengthSink(new RawBodyEncoder(out, ZeroPages::write, progress, what),
+                            length, what);
                     try (LinuxCalls.Extents extents = env.linux().extents(file)) {
-                        RawSizeExporter.copyBody(ch, extents, length, out, progress);
+                        RawSizeExporter.read(ch, extents, length, body);
                     }
                 }
                 case TAR_SIZE -> throw new AssertionError("tar is exported above");

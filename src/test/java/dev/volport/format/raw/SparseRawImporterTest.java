@@ -48,7 +48,7 @@ class SparseRawImporterTest {
         Path src = Files.write(tmp.resolve("src.raw"), data);
         ByteArrayOutputStream stream = new ByteArrayOutputStream();
         try (FileChannel ch = FileChannel.open(src); LinuxCalls.Extents ext = new LinuxCalls().extents(src)) {
-            RawSizeExporter.export(ch, ext, data.length, Channels.newChannel(stream), Progress.NONE);
+            RawSizeExporter.export(ch, ext, data.length, Channels.newChannel(stream), Progress.NONE, "src.raw");
         }
         byte[] wire = stream.toByteArray();
         assertThat(wire).hasSize(data.length + 8);
@@ -82,7 +82,7 @@ class SparseRawImporterTest {
         }
         ByteArrayOutputStream stream = new ByteArrayOutputStream();
         try (FileChannel ch = FileChannel.open(src); LinuxCalls.Extents ext = new LinuxCalls().extents(src)) {
-            RawSizeExporter.export(ch, ext, size, Channels.newChannel(stream), Progress.NONE);
+            RawSizeExporter.export(ch, ext, size, Channels.newChannel(stream), Progress.NONE, "src.raw");
         }
         byte[] wire = stream.toByteArray();
         assertThat(wire).hasSize(size + 8);

@@ -4,7 +4,9 @@ import dev.volport.VolportException;
 import dev.volport.config.StorageSection;
 import dev.volport.format.StreamFormat;
 import dev.volport.io.Progress;
+import dev.volport.io.RawBodyEncoder;
 import dev.volport.io.SizeHeader;
+import dev.volport.os.ZeroPages;
 import dev.volport.storage.Capabilities;
 import dev.volport.storage.ImageCodec;
 import dev.volport.storage.ImportTarget;
@@ -138,8 +140,9 @@ final class FlatStorage implements Storage {
         Optional<ImageCodec> codec = codec(vol);
         try (FileChannel ch = FileChannel.open(file(vol), StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
             if (format == StreamFormat.RAW_SIZE && codec.isPresent()) {
-                SizeHeader.write(out, codec.get().virtualSize(ch, what));
-                codec.get().readRaw(ch, what, Optional.empty(), out, progress);
+                long size = codec.get().virtualSize(ch, what);
+                codec.get().read(ch, what, Optional.empty(),
+                        RawBodyEncoder.stream(out, size, ZeroPages::write, progress, what));
                 return;
             }
             SizeHeader.write(out, codec.isPresent() ? codec.get().virtualSize(ch, what) : ch.size());
