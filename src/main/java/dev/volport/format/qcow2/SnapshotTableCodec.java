@@ -33,16 +33,18 @@ final class SnapshotTableCodec {
             return out;
         }
         ByteBuffer all = ByteBuffer.allocate((int) table.bytes()).order(ByteOrder.BIG_ENDIAN);
+        // QEMU does not write the last entry's padding when the table ends the file: it reads as zeros.
+        all.limit((int) Math.min(table.bytes(), file.size() - offset));
         Positional.readFully(file, all, offset, where + ": snapshot table");
+        all.clear();
         int pos = 0;
         for (int i = 0; i < table.snapshots().size(); i++) {
             int idSize = all.getShort(pos + 12) & 0xffff;
             int nameSize = all.getShort(pos + 14) & 0xffff;
             int extra = all.getInt(pos + 36);
             int length = padded(Qcow2Snapshot.ENTRY_HEADER + extra + idSize + nameSize);
-            // The last entry's padding may lie past the end of the table as read.
             byte[] entry = new byte[length];
-            all.get(pos, entry, 0, Math.min(length, all.capacity() - pos));
+            all.get(pos, entry);
             out.add(entry);
             pos += length;
         }
