@@ -114,25 +114,29 @@ final class RefcountEditor {
     }
 
     private void add(long cluster, long delta, boolean existing, String what) throws IOException {
-        Block b = block(cluster / perBlock, delta > 0);
+        Block b = block(cluster / perBlock, delta > 0 && !existing);
         int i = (int) (cluster % perBlock);
         long old = b == null ? 0 : read(b.data, i);
-        String host = String.format("%s: host cluster 0x%x (%s)", where, cluster << clusterBits, what);
-        if (existing && old == 0) {
-            throw new FormatException(host + " is in use but has refcount 0; repair the image with qemu-img"
-                    + " check -r all first");
-        }
         long now = old + delta;
+        if (existing && old == 0) {
+            throw new FormatException(host(cluster, what) + " is in use but has refcount 0; repair the image with"
+                    + " qemu-img check -r all first");
+        }
         if (now < 0) {
-            throw new FormatException(host + ": refcount " + old + " would drop below 0; the image's refcounts"
-                    + " are inconsistent, repair it with qemu-img check -r all first");
+            throw new FormatException(host(cluster, what) + ": refcount " + old + " would drop below 0; the"
+                    + " image's refcounts are inconsistent, repair it with qemu-img check -r all first");
         }
         if (now > max || (delta > 0 && now < old)) {
-            throw new FormatException(host + ": refcount would exceed " + max + ", the most a " + width
-                    + "-bit refcount holds (refcount_order " + Integer.numberOfTrailingZeros(width) + ")");
+            throw new FormatException(host(cluster, what) + ": refcount would exceed " + max + ", the most a "
+                    + width + "-bit refcount holds (refcount_order " + Integer.numberOfTrailingZeros(width) + ")");
         }
         write(b.data, i, now);
         b.dirty = true;
+    }
+
+    /** Names a host cluster in messages; built only when one is needed. */
+    private String host(long cluster, String what) {
+        return String.format("%s: host cluster 0x%x (%s)", where, cluster << clusterBits, what);
     }
 
     /**
@@ -161,11 +165,6 @@ final class RefcountEditor {
         nextFree = first + clusters;
         checkHostOffset(nextFree, what);
         return first;
-    }
-
-    /** The first cluster not used by the file or by what was allocated (a cluster index). */
-    long end() {
-        return nextFree;
     }
 
     /** Where the new refcount table goes (after {@link #commit}). */

@@ -56,22 +56,25 @@ final class ReferenceWalk {
     void walk(long[] l1, String label, Visitor v) throws IOException {
         boolean ext = h.extendedL2();
         int entries = h.l2Entries();
+        String l2What = "L2 table of " + label;
+        String compressedWhat = "compressed data of " + label;
+        String dataWhat = "data of " + label;
         for (int i = 0; i < l1.length; i++) {
             long l2Offset = l2Offset(l1[i], i, label);
             if (l2Offset == 0) {
                 continue;
             }
-            v.reference(l2Offset, cs, "L2 table of " + label);
+            v.reference(l2Offset, cs, l2What);
             readL2(l2Offset, label);
             for (int j = 0; j < entries; j++) {
                 long e = l2.getLong(ext ? 16 * j : 8 * j);
                 if ((e & Entries.COMPRESSED) != 0) {
                     long[] span = compressed(e, l2Offset, j);
-                    v.reference(span[0], span[1], "compressed data of " + label);
+                    v.reference(span[0], span[1], compressedWhat);
                 } else {
                     long host = host(e, l2Offset, j);
                     if (host != 0) {
-                        v.reference(host, cs, "data of " + label);
+                        v.reference(host, cs, dataWhat);
                     }
                 }
             }

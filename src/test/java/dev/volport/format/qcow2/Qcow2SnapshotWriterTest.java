@@ -197,6 +197,23 @@ class Qcow2SnapshotWriterTest {
     }
 
     @Test
+    void qemuRevertsToAndDeletesWhatVolportCreated() throws IOException {
+        Path image = qemuImage("interop", List.of("-o", "cluster_size=4k"), "4M");
+        io(image, WRITES);
+        String before = rawSha(image, Optional.empty());
+        create(image, "ours");
+        io(image, CHANGE, "write -P 0x61 3m 512k");
+
+        img("snapshot", "-a", "ours", image.toString());
+        assertClean(image);
+        assertThat(rawSha(image, Optional.empty())).isEqualTo(before);
+        io(image, "write -P 0x62 1m 64k");
+        img("snapshot", "-d", "ours", image.toString());
+        assertClean(image);
+        assertThat(qemuTags(image)).isEmpty();
+    }
+
+    @Test
     void revertToASnapshotOfAnotherSizeRestoresThatSize() throws IOException {
         Path image = qemuImage("resized", List.of(), "4M");
         io(image, WRITES);

@@ -47,11 +47,17 @@ final class SnapshotOracle {
         }
     }
 
-    /** Requires {@code qemu-img check} to find neither errors nor leaks (its exit code 0). */
-    static void assertClean(Path image) {
+    /**
+     * Requires {@code qemu-img check} to find neither errors nor leaks (its exit code 0), and volport's own import
+     * validator to accept the file.
+     */
+    static void assertClean(Path image) throws IOException {
         Qemu.Result r = Qemu.exec(List.of("qemu-img", "check", "-f", "qcow2", image.toString()));
         assertThat(r.exit()).as("qemu-img check %s: %s", image.getFileName(), r.output()).isZero();
         assertThat(r.output()).contains("No errors were found on the image.");
+        try (FileChannel ch = FileChannel.open(image, StandardOpenOption.READ)) {
+            Qcow2Validator.validate(ch, image.getFileName().toString(), headerField(image, 24, 8));
+        }
     }
 
     /** The snapshot tags {@code qemu-img snapshot -l} prints, in its order. */
