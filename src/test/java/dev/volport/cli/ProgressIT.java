@@ -110,7 +110,7 @@ class ProgressIT {
         Result r = bash("{ printf '\\0\\0\\0\\4\\0\\0\\0\\0'; head -c 3M /dev/zero; } | " + v
                 + " --progress json import dst:100/vm-100-disk-0.raw raw+size -");
         assertThat(r.exit()).isEqualTo(1);
-        String message = "import into dst:100/vm-100-disk-0.raw failed: stream ended after 3145728 of 67108864"
+        String message = "import into dst:100/vm-100-disk-0.raw failed: raw stream ended after 3145728 of 67108864"
                 + " bytes announced by its size header (truncated)";
         assertThat(r.errLines().getLast()).isEqualTo("volport: " + message);
         List<String> json = jsonLines(r.err());

@@ -40,6 +40,13 @@ public final class Qcow2Limits {
      * for files up to 8 TiB with 64 KiB clusters (64 GiB with 512-byte clusters, 256 TiB with 2 MiB clusters).
      */
     public static final long MAX_VALIDATED_HOST_CLUSTERS = 1L << 27;
+    /**
+     * Bytes of refcount blocks one snapshot operation ({@link Qcow2Snapshots}) changes in memory before writing
+     * them (volport's choice): 64 MiB, the refcounts of 2 TiB of file with 64 KiB clusters and 16-bit refcounts.
+     */
+    public static final long MAX_EDITED_REFCOUNT_BYTES = 64L << 20;
+    /** Longest snapshot id string written by {@link Qcow2Snapshots} (volport's choice; QEMU's ids are numbers). */
+    public static final int MAX_SNAPSHOT_ID_LENGTH = 128;
 
     private Qcow2Limits() {
     }
