@@ -2,6 +2,7 @@ package dev.volport;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
@@ -65,15 +66,42 @@ class ArchitectureTest {
 
     @Test
     void storageTypesAreIndependent() {
-        forbid("dev.volport.storage..", "dev.volport.transfer..", "dev.volport.migrate..", "dev.volport.cli..");
-        forbid("dev.volport.storage.dir..", "dev.volport.storage.btrfs..", "dev.volport.storage.zfs..");
-        forbid("dev.volport.storage.btrfs..", "dev.volport.storage.dir..", "dev.volport.storage.zfs..");
-        forbid("dev.volport.storage.zfs..", "dev.volport.storage.dir..", "dev.volport.storage.btrfs..");
+        forbid("dev.volport.storage..", "dev.volport.transfer..", "dev.volport.migrate..", "dev.volport.cli..",
+                "dev.volport.api..");
+        // the SPI knows no storage type: types register through dev.volport.api
+        noClasses().that().resideInAPackage("dev.volport.storage").should().dependOnClassesThat()
+                .resideInAPackage("dev.volport.storage.*..")
+                .because("storage types plug into the storage SPI, never the other way round")
+                .check(classes);
+        // one storage type never uses another: slices storage.X, each free of the others
+        slices().matching("dev.volport.storage.(*)..").should().notDependOnEachOther()
+                .because("storage types are independent plugins").allowEmptyShould(true).check(classes);
     }
 
     @Test
     void transferAndMigrateNeverReachTheCli() {
-        forbid("dev.volport.transfer..", "dev.volport.migrate..", "dev.volport.cli..");
-        forbid("dev.volport.migrate..", "dev.volport.cli..");
+        forbid("dev.volport.transfer..", "dev.volport.migrate..", "dev.volport.cli..", "dev.volport.api..");
+        forbid("dev.volport.migrate..", "dev.volport.cli..", "dev.volport.api..");
+    }
+
+    @Test
+    void formatsNeverReachTheApi() {
+        forbid("dev.volport.format..", "dev.volport.api..");
+    }
+
+    @Test
+    void theApiNeverReachesTheCli() {
+        forbid("dev.volport.api..", "dev.volport.cli..");
+    }
+
+    /**
+     * No cycle between the top-level packages ({@code volume}, {@code config}, {@code storage}, …) nor between the
+     * sub-packages of one (the storage types, the formats). Classes of the root package ({@code VolportException})
+     * belong to no slice, so every package may use them without forming a cycle.
+     */
+    @Test
+    void packagesAreFreeOfCycles() {
+        slices().matching("dev.volport.(*)..").should().beFreeOfCycles().check(classes);
+        slices().matching("dev.volport.(*).(*)..").should().beFreeOfCycles().check(classes);
     }
 }

@@ -1,6 +1,7 @@
 package dev.volport.cli;
 
 import dev.volport.VolportException;
+import dev.volport.api.Volport;
 import dev.volport.config.StorageConfig;
 import dev.volport.io.Progress;
 import dev.volport.os.LinuxCalls;
@@ -27,7 +28,7 @@ import java.util.List;
  */
 final class Context {
     private final LinuxCalls linux = new LinuxCalls();
-    private final ShutdownGuard guard = new ShutdownGuard();
+    private final ShutdownGuard guard = new ShutdownGuard(System.err::println);
     String configOption;
     boolean quiet;
     ProgressMode progressMode = ProgressMode.AUTO;
@@ -61,10 +62,11 @@ final class Context {
 
     StorageRegistry registry() throws VolportException {
         if (registry == null) {
-            StorageConfig cfg = configOverride != null ? configOverride
-                    : StorageConfig.load(StorageConfig.locate(configOption, System.getenv()));
+            StorageConfig cfg = configOverride != null ? configOverride : StorageConfig.load(
+                    StorageConfig.locate(configOption, System.getenv()), Volport.builtInSections());
             guard.install();
-            registry = new StorageRegistry(cfg, new StorageEnvironment(linux, guard, System.err));
+            registry = new StorageRegistry(Volport.builtInTypes(), cfg, new StorageEnvironment(linux, guard,
+                    System.err::println));
         }
         return registry;
     }

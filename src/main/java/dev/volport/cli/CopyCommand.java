@@ -5,6 +5,7 @@ import dev.volport.format.StreamFormat;
 import dev.volport.storage.Storage;
 import dev.volport.storage.TransferOptions;
 import dev.volport.transfer.BandwidthLimit;
+import dev.volport.transfer.ImportTransaction;
 import dev.volport.transfer.TransferRequest;
 import dev.volport.transfer.TransferResult;
 import dev.volport.transfer.TransferRunner;
@@ -79,7 +80,7 @@ final class CopyCommand implements Callable<Integer> {
                 bwlimit == null ? OptionalLong.empty() : OptionalLong.of(bwlimit), Optional.empty());
         TransferRequest req = TransferRequest.negotiate(source, from, target, to, opts, Optional.ofNullable(format),
                 limit);
-        TransferResult result = new TransferRunner(ctx.linux()::growPipe).run(req, ctx.progress());
+        TransferResult result = new TransferRunner(new ImportTransaction(ctx.registry().env()), ctx.linux()::growPipe).run(req, ctx.progress());
         System.out.println("successfully imported '" + result.imported() + "'");
         return 0;
     }

@@ -1,16 +1,18 @@
 package dev.volport.cli;
 
+import dev.volport.api.Volport;
 import dev.volport.config.StorageConfig;
 import dev.volport.config.StorageSection;
-import dev.volport.config.StorageType;
 import dev.volport.format.StreamFormat;
 import dev.volport.io.Progress;
 import dev.volport.storage.Storage;
 import dev.volport.storage.TransferOptions;
+import dev.volport.transfer.ImportTransaction;
 import dev.volport.transfer.Negotiation;
 import dev.volport.volume.DiskFormat;
 import dev.volport.volume.StoreId;
 import dev.volport.volume.VolumeId;
+import dev.volport.volume.VolumeName;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -78,28 +80,31 @@ final class DemoCommand implements Callable<Integer> {
             Storage src = root.ctx.storage(StoreId.parse("demo-src"));
             Storage dst = root.ctx.storage(StoreId.parse("demo-dst"));
             VolumeId vol = src.alloc(VMID, Optional.empty(), DiskFormat.RAW, sizeKiB);
-            Path srcFile = work.own(src.path(vol.volName()));
+            VolumeName srcName = src.parseName(vol.volName());
+            VolumeName dstName = dst.parseName(vol.volName());
+            Path srcFile = work.own(src.path(srcName));
             long written = fill(srcFile, sizeKiB * 1024);
             out.printf("2. Allocated %s (%s, sparse) and wrote %s of data into it;%n     %s%n", vol,
                     ProgressPrinter.bytes(sizeKiB * 1024), ProgressPrinter.bytes(written), srcFile);
 
             TransferOptions opts = TransferOptions.DEFAULT;
-            List<StreamFormat> exp = src.exportFormats(vol.volName(), opts);
-            List<StreamFormat> imp = dst.importFormats(vol.volName(), opts);
+            List<StreamFormat> exp = src.exportFormats(srcName, opts);
+            List<StreamFormat> imp = dst.importFormats(dstName, opts);
             StreamFormat format = Negotiation.choose(exp, imp, "dir", "dir");
             out.printf("3. Negotiated the stream format: source offers %s, target accepts %s -> %s%n", exp, imp,
                     format);
 
             VolumeId target = new VolumeId(StoreId.parse("demo-dst"), vol.volName());
             long t0 = System.nanoTime();
-            work.own(dst.path(target.volName())); // the import makes exactly this name (no rename): a new dir
-            VolumeId imported = pipe(src, dst, vol, target, format, opts);
+            work.own(dst.path(dstName)); // the import makes exactly this name (no rename): a new dir
+            VolumeId imported = pipe(new ImportTransaction(root.ctx.registry().env()), src, dst, srcName, dstName,
+                    format, opts);
             double secs = (System.nanoTime() - t0) / 1e9;
             out.printf("4. Exported %s as %s into a pipe and imported it as %s in %.2f s%n"
                     + "     (same as: volport export %s %s - | volport import %s %s -)%n",
                     vol, format, imported, secs, vol, format, target, format);
 
-            Path dstFile = dst.path(imported.volName());
+            Path dstFile = dst.path(dst.parseName(imported.volName()));
             String a = sha256(srcFile);
             String b = sha256(dstFile);
             long allocated = root.ctx.linux().allocatedBytes(dstFile);
@@ -125,7 +130,7 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     private static StorageSection section(String id, Path path) throws IOException {
-        return StorageSection.builder(StorageType.DIR, StoreId.parse(id)).property("path", path.toString())
+        return StorageSection.builder(Volport.section("dir"), StoreId.parse(id)).property("path", path.toString())
                 .property("content", "images,rootdir").build();
     }
 
@@ -145,18 +150,18 @@ final class DemoCommand implements Callable<Integer> {
         return written;
     }
 
-    private static VolumeId pipe(Storage src, Storage dst, VolumeId vol, VolumeId target, StreamFormat format,
-            TransferOptions opts) throws Exception {
+    private static VolumeId pipe(ImportTransaction transaction, Storage src, Storage dst, VolumeName vol,
+            VolumeName target, StreamFormat format, TransferOptions opts) throws Exception {
         Pipe pipe = Pipe.open();
         CompletableFuture<Void> export = CompletableFuture.runAsync(() -> {
             try (var sink = pipe.sink()) {
-                src.exportVolume(vol.volName(), format, opts, sink, Progress.NONE);
+                src.exportVolume(vol, format, opts, sink, Progress.NONE);
             } catch (IOException e) {
                 throw new java.io.UncheckedIOException(e);
             }
         });
         try (var source = pipe.source()) {
-            VolumeId id = dst.importVolume(target.volName(), format, opts, source, Progress.NONE);
+            VolumeId id = transaction.run(dst, target, format, opts, source, Progress.NONE);
             export.join();
             return id;
         }

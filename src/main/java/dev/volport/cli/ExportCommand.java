@@ -5,6 +5,7 @@ import dev.volport.format.StreamFormat;
 import dev.volport.storage.Storage;
 import dev.volport.storage.TransferOptions;
 import dev.volport.volume.VolumeId;
+import dev.volport.volume.VolumeName;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.util.List;
@@ -57,27 +58,28 @@ final class ExportCommand implements Callable<Integer> {
         String what = "export of " + volume;
         Storage storage = ctx.storage(volume);
         TransferOptions opts = transfer.toOptions(false, null);
-        List<StreamFormat> offered = storage.exportFormats(volume.volName(), opts);
+        VolumeName name = storage.parseName(volume.volName());
+        List<StreamFormat> offered = storage.exportFormats(name, opts);
         if (!offered.contains(format)) {
             throw new VolportException(what + ": format " + format + " is not available (the volume offers "
                     + (offered.isEmpty() ? "none" : offered.stream().map(StreamFormat::toString)
                     .collect(Collectors.joining(", "))) + " with these options)");
         }
-        storage.info(volume.volName()); // the volume exists and its metadata reads: fails before FILE is opened
+        storage.info(name); // the volume exists and its metadata reads: fails before FILE is opened
         if ("-".equals(file)) {
             FileChannel out = ctx.takeStdout();
             ctx.linux().growPipe(1, PIPE_BYTES);
             try {
-                storage.exportVolume(volume.volName(), format, opts, out, ctx.progress());
+                storage.exportVolume(name, format, opts, out, ctx.progress());
             } catch (IOException e) {
                 throw failure(what, null, e);
             }
             return 0;
         }
         OutputFile.Target target = OutputFile.resolve(file, what);
-        StorageFiles.refuse(target, volume, storage, ctx.registry().config(), what);
+        StorageFiles.refuse(target, name, storage, ctx.registry().config(), what);
         try (OutputFile out = OutputFile.open(target, ctx.linux(), ctx.guard(), what)) {
-            storage.exportVolume(volume.volName(), format, opts, out.channel(), ctx.progress());
+            storage.exportVolume(name, format, opts, out.channel(), ctx.progress());
             out.commit();
         } catch (IOException e) {
             throw failure(what, target, e);

@@ -44,7 +44,7 @@ final class FormatsCommand {
     static final class Export extends Base {
         @Override
         List<StreamFormat> formats(Storage storage) throws IOException {
-            return storage.exportFormats(volume.volName(), transfer.toOptions(false, null));
+            return storage.exportFormats(storage.parseName(volume.volName()), transfer.toOptions(false, null));
         }
     }
 
@@ -54,7 +54,7 @@ final class FormatsCommand {
     static final class Import extends Base {
         @Override
         List<StreamFormat> formats(Storage storage) throws IOException {
-            return storage.importFormats(volume.volName(), transfer.toOptions(false, null));
+            return storage.importFormats(storage.parseName(volume.volName()), transfer.toOptions(false, null));
         }
     }
 }

@@ -21,7 +21,8 @@ final class FreeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        root.ctx.storage(volume).free(volume.volName());
+        var storage = root.ctx.storage(volume);
+        storage.free(storage.parseName(volume.volName()));
         // pvesm's words for the same (its free runs a task that prints them), like alloc's and import's lines
         System.out.println("Removed volume '" + volume + "'");
         return 0;

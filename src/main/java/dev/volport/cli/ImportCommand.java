@@ -3,7 +3,9 @@ package dev.volport.cli;
 import dev.volport.format.StreamFormat;
 import dev.volport.storage.Storage;
 import dev.volport.volume.SnapshotName;
+import dev.volport.transfer.ImportTransaction;
 import dev.volport.volume.VolumeId;
+import dev.volport.volume.VolumeName;
 import java.io.IOException;
 import java.nio.channels.ReadableByteChannel;
 import java.nio.file.NoSuchFileException;
@@ -65,14 +67,16 @@ final class ImportCommand implements Callable<Integer> {
             throw new UsageException("--delete-snapshot is not supported by storage type 'dir'");
         }
         Storage storage = ctx.storage(volume);
+        VolumeName name = storage.parseName(volume.volName());
         var opts = transfer.toOptions(allowRename.on(), deleteSnapshot);
+        ImportTransaction transaction = new ImportTransaction(ctx.registry().env());
         VolumeId imported;
         if ("-".equals(file)) {
             ctx.linux().growPipe(0, ExportCommand.PIPE_BYTES);
-            imported = storage.importVolume(volume.volName(), format, opts, ctx.stdin(), ctx.progress());
+            imported = transaction.run(storage, name, format, opts, ctx.stdin(), ctx.progress());
         } else {
             try (ReadableByteChannel in = FileChannel.open(Path.of(file), StandardOpenOption.READ)) {
-                imported = storage.importVolume(volume.volName(), format, opts, in, ctx.progress());
+                imported = transaction.run(storage, name, format, opts, in, ctx.progress());
             } catch (NoSuchFileException e) {
                 throw new IOException("cannot open '" + file + "': no such file");
             }

@@ -1,7 +1,9 @@
 package dev.volport.cli;
 
 import dev.volport.storage.VolumeInfo;
+import dev.volport.storage.Storage;
 import dev.volport.volume.VolumeId;
+import dev.volport.volume.VolumeName;
 import java.io.IOException;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -27,12 +29,14 @@ final class InfoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        VolumeInfo v = root.ctx.storage(volume).info(volume.volName());
+        Storage storage = root.ctx.storage(volume);
+        VolumeName name = storage.parseName(volume.volName());
+        VolumeInfo v = storage.info(name);
         Map<String, Object> m = VolumeCommands.toMap(v);
         if (output.json()) {
             System.out.println(Json.write(m));
         } else {
-            m.put("path", root.ctx.storage(volume).path(volume.volName()).toString());
+            m.put("path", storage.path(name).toString());
             m.forEach((k, val) -> {
                 if (val != null && !(val instanceof java.util.List<?> l && l.isEmpty())) {
                     System.out.println(k + ": " + val

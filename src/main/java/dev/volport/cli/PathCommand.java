@@ -21,7 +21,8 @@ final class PathCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        System.out.println(root.ctx.storage(volume).path(volume.volName()));
+        var storage = root.ctx.storage(volume);
+        System.out.println(storage.path(storage.parseName(volume.volName())));
         return 0;
     }
 }

@@ -4,7 +4,7 @@ import dev.volport.VolportException;
 import dev.volport.config.StorageConfig;
 import dev.volport.config.StorageSection;
 import dev.volport.storage.Storage;
-import dev.volport.volume.VolumeId;
+import dev.volport.volume.VolumeName;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,10 +24,10 @@ final class StorageFiles {
     /**
      * @throws VolportException naming FILE and the storage when FILE is refused; nothing has been opened then
      */
-    static void refuse(OutputFile.Target target, VolumeId volume, Storage storage, StorageConfig config,
+    static void refuse(OutputFile.Target target, VolumeName volume, Storage storage, StorageConfig config,
             String what) throws VolportException {
         Path out = target.path();
-        Path own = storage.path(volume.volName());
+        Path own = storage.path(volume);
         if (out.equals(real(own)) || (target.kind() != OutputFile.Kind.NEW && sameFile(out, own))) {
             throw new VolportException(what + ": refusing to write into '" + out + "', the volume's own file");
         }

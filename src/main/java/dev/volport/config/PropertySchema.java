@@ -5,58 +5,22 @@ import dev.volport.volume.DiskFormat;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * Which properties each storage type takes and what their values must look like ({@code pve-storage.md} §4.1,
- * §4.2). {@link #normalize} checks one value and returns the form kept in the section (a boolean becomes
- * {@code 0} or {@code 1}; a path loses repeated and trailing slashes). The typed readers ({@link #parseBoolean},
+ * What property values must look like ({@code pve-storage.md} §4.1, §4.2); which properties a storage type takes
+ * is its {@link SectionType}. {@link #normalize} checks one value and returns the form kept in the section (a
+ * boolean becomes {@code 0} or {@code 1}; a path loses repeated and trailing slashes). The typed readers ({@link #parseBoolean},
  * {@link #content}, {@link IsMountpoint#parse}, …) are the same functions the check uses, so what the parser
  * accepts is exactly what {@link StorageSection} can read. Error texts carry no location; callers prefix it.
  */
 final class PropertySchema {
     /** Longest property value, in characters. */
     static final int MAX_VALUE_LENGTH = 4096;
-
-    private enum Kind {
-        PATH, POOL, CONTENT, FORMAT, PREALLOCATION, BOOLEAN, NODES, BWLIMIT, IS_MOUNTPOINT, CONTENT_DIRS,
-        PRUNE_BACKUPS, MAX_PROTECTED, BLOCKSIZE, MOUNTPOINT
-    }
-
-    private static final Map<StorageType, Map<String, Kind>> KEYS = Map.of(
-            StorageType.DIR, keys("path", Kind.PATH, "content", Kind.CONTENT, "format", Kind.FORMAT,
-                    "preallocation", Kind.PREALLOCATION, "shared", Kind.BOOLEAN, "disable", Kind.BOOLEAN,
-                    "nodes", Kind.NODES, "bwlimit", Kind.BWLIMIT, "mkdir", Kind.BOOLEAN,
-                    "create-base-path", Kind.BOOLEAN, "create-subdirs", Kind.BOOLEAN,
-                    "is_mountpoint", Kind.IS_MOUNTPOINT, "content-dirs", Kind.CONTENT_DIRS,
-                    "prune-backups", Kind.PRUNE_BACKUPS, "max-protected-backups", Kind.MAX_PROTECTED),
-            StorageType.BTRFS, keys("path", Kind.PATH, "content", Kind.CONTENT, "format", Kind.FORMAT,
-                    "preallocation", Kind.PREALLOCATION, "nodes", Kind.NODES, "disable", Kind.BOOLEAN,
-                    "bwlimit", Kind.BWLIMIT, "is_mountpoint", Kind.IS_MOUNTPOINT, "mkdir", Kind.BOOLEAN,
-                    "create-base-path", Kind.BOOLEAN, "create-subdirs", Kind.BOOLEAN,
-                    "prune-backups", Kind.PRUNE_BACKUPS, "max-protected-backups", Kind.MAX_PROTECTED),
-            StorageType.ZFSPOOL, keys("pool", Kind.POOL, "content", Kind.CONTENT, "blocksize", Kind.BLOCKSIZE,
-                    "sparse", Kind.BOOLEAN, "mountpoint", Kind.MOUNTPOINT, "nodes", Kind.NODES,
-                    "disable", Kind.BOOLEAN, "bwlimit", Kind.BWLIMIT));
-
-    private static final Map<StorageType, String> REQUIRED =
-            Map.of(StorageType.DIR, "path", StorageType.BTRFS, "path", StorageType.ZFSPOOL, "pool");
-
-    private static final Map<StorageType, Set<ContentType>> CONTENT = Map.of(
-            StorageType.DIR, EnumSet.allOf(ContentType.class),
-            StorageType.BTRFS, EnumSet.allOf(ContentType.class),
-            StorageType.ZFSPOOL, EnumSet.of(ContentType.IMAGES, ContentType.ROOTDIR));
-
-    private static final Map<StorageType, List<DiskFormat>> FORMATS = Map.of(
-            StorageType.DIR, List.of(DiskFormat.RAW, DiskFormat.QCOW2, DiskFormat.VMDK, DiskFormat.SUBVOL),
-            StorageType.BTRFS, List.of(DiskFormat.RAW, DiskFormat.SUBVOL),
-            StorageType.ZFSPOOL, List.of());
 
     /** Separators of the reference's {@code split_list}: whitespace, comma, semicolon. */
     private static final Pattern LIST_SEPARATOR = Pattern.compile("[\\s,;]+");
@@ -70,38 +34,18 @@ final class PropertySchema {
     private PropertySchema() {
     }
 
-    private static Map<String, Kind> keys(Object... pairs) {
-        Map<String, Kind> m = new LinkedHashMap<>();
-        for (int i = 0; i < pairs.length; i += 2) {
-            m.put((String) pairs[i], (Kind) pairs[i + 1]);
-        }
-        return m;
-    }
-
-    static boolean isBoolean(StorageType type, String key) {
-        return KEYS.get(type).get(key) == Kind.BOOLEAN;
-    }
-
-    static String required(StorageType type) {
-        return REQUIRED.get(type);
-    }
-
-    static List<DiskFormat> formats(StorageType type) {
-        return FORMATS.get(type);
-    }
-
     /**
      * Checks {@code value} (null for a bare key) for property {@code key} of {@code type}, throwing with
      * {@code where} as the location; returns the value to keep.
      */
-    static String normalize(StorageType type, String key, String value, String where) throws ConfigException {
-        Kind kind = KEYS.get(type).get(key);
+    static String normalize(SectionType type, String key, String value, String where) throws ConfigException {
+        PropertyKind kind = type.properties().get(key);
         if (kind == null) {
             throw ConfigException.at(where, "unknown property '" + excerpt(key) + "' for storage type '"
                     + type.id() + "'");
         }
         if (value == null) {
-            if (kind == Kind.BOOLEAN) {
+            if (kind == PropertyKind.BOOLEAN) {
                 return "1";
             }
             throw invalid(where, key, expected(type, kind), null);
@@ -139,12 +83,12 @@ final class PropertySchema {
     }
 
     /** The kept value, or null if {@code value} is not acceptable for {@code kind}. */
-    private static String check(StorageType type, Kind kind, String value) {
+    private static String check(SectionType type, PropertyKind kind, String value) {
         return switch (kind) {
             case PATH, MOUNTPOINT -> absolutePath(value);
             case POOL -> POOL.matcher(value).matches() && !value.contains("..") ? value : null;
             case CONTENT -> content(type, value) != null ? value : null;
-            case FORMAT -> DiskFormat.fromId(value).filter(FORMATS.get(type)::contains).isPresent() ? value : null;
+            case FORMAT -> DiskFormat.fromId(value).filter(type.formats()::contains).isPresent() ? value : null;
             case PREALLOCATION -> Preallocation.fromId(value).isPresent() ? value : null;
             case BOOLEAN -> parseBoolean(value).map(b -> b ? "1" : "0").orElse(null);
             case NODES -> split(value).stream().allMatch(n -> NODE.matcher(n).matches()) && !split(value).isEmpty()
@@ -166,12 +110,12 @@ final class PropertySchema {
         };
     }
 
-    private static String expected(StorageType type, Kind kind) {
+    private static String expected(SectionType type, PropertyKind kind) {
         return switch (kind) {
             case PATH, MOUNTPOINT -> "an absolute path without ';', '(', ')' or '.'/'..' components";
             case POOL -> "a ZFS pool or dataset name such as 'rpool/data'";
-            case CONTENT -> "a list of " + contentIds(type) + (type == StorageType.ZFSPOOL ? "" : ", or 'none'");
-            case FORMAT -> "one of " + String.join(", ", FORMATS.get(type).stream().map(DiskFormat::id).toList());
+            case CONTENT -> "a list of " + contentIds(type) + (type.contentNone() ? ", or 'none'" : "");
+            case FORMAT -> "one of " + String.join(", ", type.formats().stream().map(DiskFormat::id).toList());
             case PREALLOCATION -> "one of off, metadata, falloc, full";
             case BOOLEAN -> "0 or 1 (or yes/no, on/off, true/false)";
             case NODES -> "a list of node names";
@@ -184,8 +128,8 @@ final class PropertySchema {
         };
     }
 
-    private static String contentIds(StorageType type) {
-        return String.join(", ", CONTENT.get(type).stream().map(ContentType::id).toList());
+    private static String contentIds(SectionType type) {
+        return String.join(", ", type.content().stream().map(ContentType::id).toList());
     }
 
     private static ConfigException invalid(String where, String key, String expected, String found) {
@@ -194,19 +138,19 @@ final class PropertySchema {
     }
 
     /** The content set a valid {@code content} value denotes ({@code none} → empty), or null if invalid. */
-    static Set<ContentType> content(StorageType type, String value) {
+    static Set<ContentType> content(SectionType type, String value) {
         List<String> items = split(value);
         if (items.isEmpty()) {
             return null;
         }
         if (items.contains("none")) {
-            return items.stream().allMatch("none"::equals) && type != StorageType.ZFSPOOL
+            return items.stream().allMatch("none"::equals) && type.contentNone()
                     ? EnumSet.noneOf(ContentType.class) : null;
         }
         Set<ContentType> result = EnumSet.noneOf(ContentType.class);
         for (String item : items) {
             var t = ContentType.fromId(item);
-            if (t.isEmpty() || !CONTENT.get(type).contains(t.get())) {
+            if (t.isEmpty() || !type.content().contains(t.get())) {
                 return null;
             }
             result.add(t.get());

@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -73,12 +74,15 @@ public final class StorageConfig {
     }
 
     /**
-     * Parses {@code text}; {@code sourceName} (usually the file's path) starts every error message.
+     * Parses {@code text}; {@code sourceName} (usually the file's path) starts every error message. {@code types}
+     * are the storage types a section header may name, each with the properties it accepts.
      *
      * @throws ConfigException {@code SOURCE:LINE: WHAT}, or {@code SOURCE: WHAT} for a text over {@link #MAX_SIZE}
      */
-    public static StorageConfig parse(String text, String sourceName) throws ConfigException {
+    public static StorageConfig parse(String text, String sourceName, Collection<SectionType> types)
+            throws ConfigException {
         Objects.requireNonNull(text, "text");
+        Objects.requireNonNull(types, "types");
         Objects.requireNonNull(sourceName, "sourceName");
         if (text.length() > MAX_SIZE) {
             throw ConfigException.at(sourceName, "larger than " + MAX_SIZE + " characters");
@@ -119,7 +123,7 @@ public final class StorageConfig {
                 throw ConfigException.at(where, "expected an indented property or a blank line ending the section,"
                         + " found '" + PropertySchema.excerpt(line) + "'");
             }
-            current = header(line, where, lineNo, sourceName, idLines);
+            current = header(line, where, lineNo, sourceName, idLines, types);
         }
         if (current != null) {
             sections.add(current.build());
@@ -141,16 +145,16 @@ public final class StorageConfig {
     }
 
     private static StorageSection.Builder header(String line, String where, int lineNo, String sourceName,
-            Map<StoreId, Integer> idLines) throws ConfigException {
+            Map<StoreId, Integer> idLines, Collection<SectionType> types) throws ConfigException {
         Matcher m = HEADER.matcher(line);
         if (!m.matches()) {
             throw ConfigException.at(where, "expected a section header 'TYPE: STOREID', found '"
                     + PropertySchema.excerpt(line) + "'");
         }
         String typeName = m.group(1).toLowerCase(Locale.ROOT);
-        StorageType type = StorageType.fromId(typeName).orElseThrow(() -> ConfigException.at(where,
-                "unknown storage type '" + PropertySchema.excerpt(m.group(1))
-                        + "' (expected one of dir, btrfs, zfspool)"));
+        SectionType type = SectionType.find(types, typeName).orElseThrow(() -> ConfigException.at(where,
+                "unknown storage type '" + PropertySchema.excerpt(m.group(1)) + "' (expected one of "
+                        + String.join(", ", types.stream().map(SectionType::id).toList()) + ")"));
         StoreId id;
         try {
             id = StoreId.parse(m.group(2));
@@ -170,7 +174,7 @@ public final class StorageConfig {
      * @throws ConfigException if the file cannot be read, is over {@link #MAX_SIZE} bytes, is not UTF-8, or does
      *         not parse
      */
-    public static StorageConfig load(Path file) throws ConfigException {
+    public static StorageConfig load(Path file, Collection<SectionType> types) throws ConfigException {
         Objects.requireNonNull(file, "file");
         String name = file.toString();
         byte[] bytes;
@@ -189,7 +193,7 @@ public final class StorageConfig {
         } catch (CharacterCodingException e) {
             throw new ConfigException(name + ": expected UTF-8 text, found invalid byte sequences", e);
         }
-        return parse(text, name);
+        return parse(text, name, types);
     }
 
     /** Why {@code file} could not be read, in plain words (a directory opens, and fails on the first read). */

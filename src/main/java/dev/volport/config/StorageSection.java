@@ -19,7 +19,7 @@ import java.util.function.Function;
 /**
  * One storage definition from {@code storage.cfg}: a type, an id and its properties, all validated
  * ({@code pve-storage.md} §4.1, §4.2). Immutable. Two sections are equal when type, id and the properties (with
- * their order) are equal. Properties per type:
+ * their order) are equal. Which properties a type takes is its {@link SectionType}; the built-in ones:
  * <ul>
  *   <li>{@code dir}: {@code path} (required), {@code content}, {@code format} (raw, qcow2, vmdk, subvol),
  *       {@code preallocation}, {@code shared}, {@code disable}, {@code nodes}, {@code bwlimit}, {@code mkdir},
@@ -34,7 +34,7 @@ import java.util.function.Function;
  * read into its typed value once, when the section is built ({@link #isMountpoint()}, {@link #shared()}, …).
  */
 public final class StorageSection {
-    private final StorageType type;
+    private final SectionType type;
     private final StoreId id;
     private final Map<String, String> properties;
     // Every property is read once, here, by the functions that validated it; consumers get typed values only.
@@ -49,7 +49,7 @@ public final class StorageSection {
     private final List<String> nodes;
     private final Optional<BwLimit> bwlimit;
 
-    private StorageSection(StorageType type, StoreId id, Map<String, String> properties) {
+    private StorageSection(SectionType type, StoreId id, Map<String, String> properties) {
         this.type = type;
         this.id = id;
         this.properties = Collections.unmodifiableMap(new LinkedHashMap<>(properties));
@@ -90,11 +90,11 @@ public final class StorageSection {
     }
 
     /** Starts a section of {@code type} named {@code id}; {@link Builder#build()} validates it. */
-    public static Builder builder(StorageType type, StoreId id) {
+    public static Builder builder(SectionType type, StoreId id) {
         return new Builder(type, id);
     }
 
-    public StorageType type() {
+    public SectionType type() {
         return type;
     }
 
@@ -178,7 +178,7 @@ public final class StorageSection {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof StorageSection s && type == s.type && id.equals(s.id)
+        return o instanceof StorageSection s && type.equals(s.type) && id.equals(s.id)
                 && new ArrayList<>(properties.entrySet()).equals(new ArrayList<>(s.properties.entrySet()));
     }
 
@@ -200,13 +200,13 @@ public final class StorageSection {
         private record Entry(String key, String value, int line) {
         }
 
-        private final StorageType type;
+        private final SectionType type;
         private final StoreId id;
         private final List<Entry> entries = new ArrayList<>();
         private String source;
         private int headerLine;
 
-        private Builder(StorageType type, StoreId id) {
+        private Builder(SectionType type, StoreId id) {
             this.type = Objects.requireNonNull(type, "type");
             this.id = Objects.requireNonNull(id, "id");
         }
@@ -252,7 +252,7 @@ public final class StorageSection {
                 props.put(e.key(), PropertySchema.normalize(type, e.key(), e.value(), where));
                 firstLine.put(e.key(), e.line());
             }
-            String required = PropertySchema.required(type);
+            String required = type.required();
             if (!props.containsKey(required)) {
                 throw ConfigException.at(where(headerLine), "missing required property '" + required
                         + "' for storage type '" + type.id() + "'");

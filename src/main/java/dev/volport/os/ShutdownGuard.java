@@ -3,7 +3,9 @@ package dev.volport.os;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * Runs registered undo actions when the JVM is stopped by SIGINT or SIGTERM (through a shutdown hook), so an
@@ -12,7 +14,18 @@ import java.util.Set;
  */
 public final class ShutdownGuard {
     private final Set<Runnable> actions = new LinkedHashSet<>();
+    private final Consumer<String> warnings;
     private boolean installed;
+
+    /** A guard that reports a failed action to {@code warnings} (one line, starting with {@code volport: }). */
+    public ShutdownGuard(Consumer<String> warnings) {
+        this.warnings = Objects.requireNonNull(warnings, "warnings");
+    }
+
+    /** A guard that reports a failed action to the {@code dev.volport} system logger. */
+    public ShutdownGuard() {
+        this(line -> System.getLogger("dev.volport").log(System.Logger.Level.WARNING, line));
+    }
 
     /** Installs the JVM shutdown hook (once). */
     public synchronized ShutdownGuard install() {
@@ -42,7 +55,7 @@ public final class ShutdownGuard {
             try {
                 r.run();
             } catch (RuntimeException e) {
-                System.err.println("volport: cleanup on exit failed: " + e.getMessage());
+                warnings.accept("volport: cleanup on exit failed: " + e.getMessage());
             }
         }
     }

@@ -25,12 +25,15 @@ public final class Rollback implements AutoCloseable {
 
     private final Deque<Step> steps = new ArrayDeque<>();
     private final ShutdownGuard guard;
+    private final Warnings warnings;
     private final Runnable onSignal = this::abortFromSignal;
     private boolean done;
     private boolean aborted;
 
-    public Rollback(ShutdownGuard guard) {
-        this.guard = guard;
+    /** A rollback undone on {@code env}'s signals; a step that fails is reported on {@code env}'s warnings. */
+    public Rollback(StorageEnvironment env) {
+        this.guard = env.guard();
+        this.warnings = env.warnings();
         guard.add(onSignal);
     }
 
@@ -77,7 +80,7 @@ public final class Rollback implements AutoCloseable {
             try {
                 steps.pop().undo();
             } catch (IOException | RuntimeException e) {
-                System.err.println("volport: cleanup failed: " + e.getMessage());
+                warnings.println("volport: cleanup failed: " + e.getMessage());
             }
         }
     }

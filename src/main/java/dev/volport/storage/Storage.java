@@ -6,8 +6,9 @@ import dev.volport.format.StreamFormat;
 import dev.volport.io.Progress;
 import dev.volport.volume.DiskFormat;
 import dev.volport.volume.VolumeId;
+import dev.volport.volume.VolumeName;
+import dev.volport.volume.VolumeNameException;
 import java.io.IOException;
-import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.WritableByteChannel;
 import java.nio.file.Path;
 import java.util.List;
@@ -19,36 +20,53 @@ import java.util.OptionalInt;
  * type's own grammar (for {@code dir}: {@code 100/vm-100-disk-0.raw}, {@code iso/x.iso}, …).
  *
  * <p>Format lists ({@link #exportFormats}, {@link #importFormats}) do no I/O: they follow from the volume name,
- * the options and the storage section alone. Imports are transactions (DESIGN §5): on any failure nothing is
- * left behind.
+ * the options and the storage section alone. Imports are transactions (DESIGN §5) run by
+ * {@code transfer.ImportTransaction} through {@link #prepareImport}: on any failure nothing is left behind.
  */
 public interface Storage {
 
     /** The section of {@code storage.cfg} this storage was opened from. */
     StorageSection section();
 
+    /** What this storage can do: formats per content type, snapshots, linked clones, shared, reflink. No I/O. */
+    Capabilities capabilities();
+
+    /**
+     * Parses a volume name in this storage type's grammar: the one place where text becomes a {@link VolumeName}.
+     * Every other method takes the parsed value (and refuses one parsed by another storage type).
+     *
+     * @throws VolumeNameException naming the text and what is wrong with it
+     */
+    VolumeName parseName(String volname) throws VolumeNameException;
+
+    /** The id of a volume of this storage. */
+    default VolumeId id(VolumeName name) {
+        return new VolumeId(section().id(), name.volname());
+    }
+
     /** Formats this volume can be exported in, best first; empty when none. No I/O. */
-    List<StreamFormat> exportFormats(String volname, TransferOptions options) throws VolportException;
+    List<StreamFormat> exportFormats(VolumeName name, TransferOptions options) throws VolportException;
 
     /** Formats a stream for this volume name may arrive in, best first; empty when none. No I/O. */
-    List<StreamFormat> importFormats(String volname, TransferOptions options) throws VolportException;
+    List<StreamFormat> importFormats(VolumeName name, TransferOptions options) throws VolportException;
 
     /**
      * Writes the volume to {@code out} in {@code format}. Nothing but the stream is written to {@code out}.
      *
      * @throws StorageException when the format is not available for the volume or the volume does not exist
      */
-    void exportVolume(String volname, StreamFormat format, TransferOptions options, WritableByteChannel out,
+    void exportVolume(VolumeName name, StreamFormat format, TransferOptions options, WritableByteChannel out,
             Progress progress) throws IOException;
 
     /**
-     * Reads a stream in {@code format} from {@code in} into a new volume named {@code volname} (or, with
-     * {@code allowRename}, the next free name) and commits it durably.
+     * Validates an import of a stream in {@code format} into a new volume {@code name} without reading a byte of
+     * it: the name's content type and format against the storage, and (unless {@code allowRename}) that the volume
+     * does not exist yet. The format's own rules (framing, with-snapshots, base) are the transaction's
+     * ({@code transfer.ImportTransaction}), which then stages, writes and commits through the returned target.
      *
-     * @return the id of the volume that now exists
+     * @throws StorageException naming the volume and why it cannot be imported
      */
-    VolumeId importVolume(String volname, StreamFormat format, TransferOptions options, ReadableByteChannel in,
-            Progress progress) throws IOException;
+    ImportTarget prepareImport(VolumeName name, StreamFormat format, TransferOptions options) throws IOException;
 
     /**
      * Creates a volume for guest {@code vmid}.
@@ -59,17 +77,22 @@ public interface Storage {
     VolumeId alloc(int vmid, Optional<String> fileName, DiskFormat format, long sizeKiB) throws IOException;
 
     /** Removes a volume. */
-    void free(String volname) throws IOException;
+    void free(VolumeName name) throws IOException;
 
     /** The volumes of this storage, of one guest if {@code vmid} is given, ordered by volume id. */
     List<VolumeInfo> list(OptionalInt vmid) throws IOException;
 
     /** Where the volume lives on this host. */
-    Path path(String volname) throws VolportException;
+    Path path(VolumeName name) throws VolportException;
 
     /** Size, allocation and format of one volume. */
-    VolumeInfo info(String volname) throws IOException;
+    VolumeInfo info(VolumeName name) throws IOException;
 
     /** Capacity and state. */
     StorageStatus status() throws IOException;
+
+    /** The snapshot operations, for a storage whose volumes can carry snapshots; empty otherwise. */
+    default Optional<Snapshots> snapshots() {
+        return Optional.empty();
+    }
 }

@@ -44,8 +44,8 @@ public record TransferRequest(Storage source, VolumeId from, Storage target, Vol
      */
     public static TransferRequest negotiate(Storage source, VolumeId from, Storage target, VolumeId to,
             TransferOptions options, Optional<StreamFormat> wanted, BandwidthLimit limit) throws VolportException {
-        List<StreamFormat> exp = source.exportFormats(from.volName(), options);
-        List<StreamFormat> imp = target.importFormats(to.volName(), options);
+        List<StreamFormat> exp = source.exportFormats(source.parseName(from.volName()), options);
+        List<StreamFormat> imp = target.importFormats(target.parseName(to.volName()), options);
         StreamFormat format = Negotiation.choose(exp, imp, source.section().type().id(),
                 target.section().type().id());
         if (wanted.isPresent()) {

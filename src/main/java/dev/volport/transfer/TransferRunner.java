@@ -16,7 +16,8 @@ import java.util.function.IntBinaryOperator;
 
 /**
  * Runs one export into one import: {@code source.exportVolume} on one thread writes into a pipe,
- * {@code target.importVolume} on another reads from it, and the caller's thread waits and decides.
+ * the {@link ImportTransaction} on another reads from it into the target, and the caller's thread waits and
+ * decides.
  *
  * <p>The pipe is an OS pipe ({@link StreamPipe}): the exporter keeps its {@code sendfile} into it, and the
  * importer reads it through the rate limit and the transfer's progress ({@link StreamMeter}). The storages
@@ -49,6 +50,7 @@ public final class TransferRunner {
     private record Failure(Side side, Throwable error, boolean afterStop) {
     }
 
+    private final ImportTransaction imports;
     private final IntBinaryOperator resizePipe;
     private final Object lock = new Object();
     private final List<Failure> failures = new ArrayList<>();
@@ -58,9 +60,9 @@ public final class TransferRunner {
     private boolean used;
     private VolumeId imported;
 
-    /** A runner on a pipe of the system's default size (64 KiB on Linux). */
-    public TransferRunner() {
-        this(null);
+    /** A runner whose imports run as {@code imports}, on a pipe of the system's default size (64 KiB on Linux). */
+    public TransferRunner(ImportTransaction imports) {
+        this(imports, null);
     }
 
     /**
@@ -68,7 +70,8 @@ public final class TransferRunner {
      * {@code LinuxCalls.growPipe}) for a 1 MiB pipe, which makes a mostly empty disk travel about four times
      * faster ({@link StreamPipe}).
      */
-    public TransferRunner(IntBinaryOperator resizePipe) {
+    public TransferRunner(ImportTransaction imports, IntBinaryOperator resizePipe) {
+        this.imports = java.util.Objects.requireNonNull(imports, "imports");
         this.resizePipe = resizePipe;
     }
 
@@ -132,7 +135,8 @@ public final class TransferRunner {
 
     private void exportSide(TransferRequest req, StreamPipe pipe) {
         try {
-            req.source().exportVolume(req.from().volName(), req.format(), req.options(), pipe.sink(), Progress.NONE);
+            req.source().exportVolume(req.source().parseName(req.from().volName()), req.format(), req.options(),
+                    pipe.sink(), Progress.NONE);
             pipe.closeSink(); // the importer's end of stream: only ever after a complete export
             done(Side.EXPORT, null);
         } catch (Throwable t) {
@@ -142,8 +146,8 @@ public final class TransferRunner {
 
     private void importSide(TransferRequest req, StreamMeter in) {
         try {
-            VolumeId id = req.target().importVolume(req.to().volName(), req.format(), req.options(), in,
-                    Progress.NONE);
+            VolumeId id = imports.run(req.target(), req.target().parseName(req.to().volName()), req.format(),
+                    req.options(), in, Progress.NONE);
             try {
                 requireEnd(req, in);
             } catch (IOException | RuntimeException e) {
@@ -181,7 +185,7 @@ public final class TransferRunner {
     private static void freeQuietly(TransferRequest req, VolumeId id, Throwable failure) {
         Thread.interrupted(); // a pending interrupt would make the storage lock fail
         try {
-            req.target().free(id.volName());
+            req.target().free(req.target().parseName(id.volName()));
         } catch (IOException | RuntimeException e) {
             failure.addSuppressed(e);
         }

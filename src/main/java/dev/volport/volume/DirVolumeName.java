@@ -39,7 +39,7 @@ import java.util.OptionalInt;
  * @param ovaMember for a disk inside an OVA, the member's name
  */
 public record DirVolumeName(ContentType type, String fileName, OptionalInt vmid, Optional<BaseRef> base,
-        boolean isBase, DiskFormat format, Optional<String> ovaMember) {
+        boolean isBase, DiskFormat format, Optional<String> ovaMember) implements VolumeName {
 
     public DirVolumeName {
         Objects.requireNonNull(type, "type");

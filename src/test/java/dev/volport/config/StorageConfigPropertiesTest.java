@@ -16,18 +16,18 @@ import net.jqwik.api.Provide;
 
 /** parse ∘ write = identity for generated configurations, and parsing any text is total. */
 class StorageConfigPropertiesTest {
-    private static final Map<StorageType, Map<String, List<String>>> VALUES = Map.of(
-            StorageType.DIR, Map.of("content", List.of("images", "iso,vztmpl", "none", "backup rootdir;snippets",
+    private static final Map<SectionType, Map<String, List<String>>> VALUES = Map.of(
+            ReferenceTypes.DIR, Map.of("content", List.of("images", "iso,vztmpl", "none", "backup rootdir;snippets",
                             "import"),
                     "format", List.of("raw", "qcow2", "vmdk", "subvol"), "preallocation", List.of("off", "full"),
                     "shared", List.of("0", "1"), "nodes", List.of("pve1", "a,b-2"),
                     "bwlimit", List.of("default=1", "move=40,clone=7"),
                     "is_mountpoint", List.of("yes", "/mnt/x"), "content-dirs", List.of("iso=isos,backup=b/c"),
                     "prune-backups", List.of("keep-last=3,keep-daily=7"), "max-protected-backups", List.of("-1", "5")),
-            StorageType.BTRFS, Map.of("content", List.of("images,rootdir", "iso"), "format", List.of("raw", "subvol"),
+            ReferenceTypes.BTRFS, Map.of("content", List.of("images,rootdir", "iso"), "format", List.of("raw", "subvol"),
                     "create-base-path", List.of("0", "1"), "create-subdirs", List.of("1"),
                     "bwlimit", List.of("restore=3")),
-            StorageType.ZFSPOOL, Map.of("content", List.of("images", "rootdir,images"), "blocksize",
+            ReferenceTypes.ZFSPOOL, Map.of("content", List.of("images", "rootdir,images"), "blocksize",
                     List.of("8k", "16K"), "sparse", List.of("0", "1"), "mountpoint", List.of("/rpool/data"),
                     "nodes", List.of("n1"), "disable", List.of("0")));
 
@@ -37,13 +37,13 @@ class StorageConfigPropertiesTest {
                 .map(s -> "s" + s + "9");
         Arbitrary<String> paths = Arbitraries.strings().withChars("abc/._-@ 1").ofMinLength(1).ofMaxLength(30)
                 .map(s -> "/" + s).filter(StorageConfigPropertiesTest::validPath);
-        Arbitrary<StorageSection> section = Combinators.combine(Arbitraries.of(StorageType.values()), ids, paths,
+        Arbitrary<StorageSection> section = Combinators.combine(Arbitraries.of(ReferenceTypes.values()), ids, paths,
                 Arbitraries.integers().between(0, Integer.MAX_VALUE), Arbitraries.randoms())
                 .as((type, id, path, seed, random) -> {
                     var b = StorageSection.builder(type, new StoreId(id));
                     Map<String, String> props = new LinkedHashMap<>();
-                    props.put(type == StorageType.ZFSPOOL ? "pool" : "path",
-                            type == StorageType.ZFSPOOL ? "rpool/data" : path);
+                    props.put(type == ReferenceTypes.ZFSPOOL ? "pool" : "path",
+                            type == ReferenceTypes.ZFSPOOL ? "rpool/data" : path);
                     List<String> keys = new ArrayList<>(VALUES.get(type).keySet());
                     java.util.Collections.shuffle(keys, random);
                     for (String key : keys.subList(0, random.nextInt(keys.size() + 1))) {
@@ -70,7 +70,7 @@ class StorageConfigPropertiesTest {
 
     private static boolean validPath(String path) {
         try {
-            PropertySchema.normalize(StorageType.DIR, "path", path, "gen");
+            PropertySchema.normalize(ReferenceTypes.DIR, "path", path, "gen");
             return true;
         } catch (ConfigException e) {
             return false;
@@ -80,7 +80,7 @@ class StorageConfigPropertiesTest {
     @Property(tries = 500)
     void parseWriteParseIsIdentity(@ForAll("configs") StorageConfig config) throws Exception {
         String text = config.write();
-        StorageConfig parsed = StorageConfig.parse(text, "gen.cfg");
+        StorageConfig parsed = ReferenceTypes.parse(text, "gen.cfg");
         assertThat(parsed).isEqualTo(config);
         assertThat(parsed.write()).isEqualTo(text);
     }
@@ -98,8 +98,8 @@ class StorageConfigPropertiesTest {
     @Property(tries = 3000)
     void parseIsTotal(@ForAll("texts") String text) {
         try {
-            StorageConfig c = StorageConfig.parse(text, "f");
-            assertThat(StorageConfig.parse(c.write(), "f")).isEqualTo(c);
+            StorageConfig c = ReferenceTypes.parse(text, "f");
+            assertThat(ReferenceTypes.parse(c.write(), "f")).isEqualTo(c);
         } catch (ConfigException expected) {
             assertThat(expected.getMessage()).startsWith("f:").doesNotContain("\n");
         }

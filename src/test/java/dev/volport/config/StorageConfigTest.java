@@ -53,11 +53,11 @@ class StorageConfigTest {
 
     @Test
     void parsesSample() throws Exception {
-        StorageConfig c = StorageConfig.parse(SAMPLE, F);
+        StorageConfig c = ReferenceTypes.parse(SAMPLE, F);
         assertThat(c.sections()).extracting(s -> s.id().value()).containsExactly("local", "d50m40r30", "fast", "tank");
 
         StorageSection local = c.require(new StoreId("local"));
-        assertThat(local.type()).isEqualTo(StorageType.DIR);
+        assertThat(local.type()).isEqualTo(ReferenceTypes.DIR);
         assertThat(local.path()).contains(Path.of("/var/lib/vz"));
         assertThat(local.properties()).containsEntry("path", "/var/lib/vz").containsEntry("shared", "1");
         assertThat(local.content()).containsExactlyInAnyOrder(ContentType.ISO, ContentType.VZTMPL,
@@ -91,18 +91,18 @@ class StorageConfigTest {
 
     @Test
     void writesAndReparses() throws Exception {
-        StorageConfig c = StorageConfig.parse(SAMPLE, F);
+        StorageConfig c = ReferenceTypes.parse(SAMPLE, F);
         String text = c.write();
         assertThat(text).startsWith("dir: local\n\tpath /var/lib/vz\n\tcontent iso,vztmpl,backup,images,rootdir,"
                 + "snippets\n\tshared 1\n\tprune-backups keep-all=1\n\ndir: d50m40r30\n");
-        assertThat(StorageConfig.parse(text, "x")).isEqualTo(c);
-        assertThat(StorageConfig.parse("", F).sections()).isEmpty();
-        assertThat(StorageConfig.parse("", F).write()).isEmpty();
+        assertThat(ReferenceTypes.parse(text, "x")).isEqualTo(c);
+        assertThat(ReferenceTypes.parse("", F).sections()).isEmpty();
+        assertThat(ReferenceTypes.parse("", F).write()).isEmpty();
     }
 
     @Test
     void findAndRequire() throws Exception {
-        StorageConfig c = StorageConfig.parse(SAMPLE, F);
+        StorageConfig c = ReferenceTypes.parse(SAMPLE, F);
         assertThat(c.find(new StoreId("nope"))).isEmpty();
         assertThatThrownBy(() -> c.require(new StoreId("nope")))
                 .isInstanceOf(ConfigException.class).hasMessage("storage 'nope' does not exist");
@@ -162,40 +162,40 @@ class StorageConfigTest {
     @ParameterizedTest(name = "{1}")
     @MethodSource("errors")
     void errorsNameFileLineAndExpectation(String text, String message) {
-        assertThatThrownBy(() -> StorageConfig.parse(text, F))
+        assertThatThrownBy(() -> ReferenceTypes.parse(text, F))
                 .isInstanceOf(ConfigException.class)
                 .hasMessage(message);
     }
 
     @Test
     void builderValidatesLikeTheParser() throws Exception {
-        StorageSection s = StorageSection.builder(StorageType.DIR, new StoreId("demo"))
+        StorageSection s = StorageSection.builder(ReferenceTypes.DIR, new StoreId("demo"))
                 .property("path", "/tmp/demo//src/").property("content", "images,rootdir").property("shared", "0")
                 .build();
         assertThat(s.path()).contains(Path.of("/tmp/demo/src"));
-        assertThat(StorageConfig.parse(StorageConfig.of(List.of(s)).write(), "x").sections()).containsExactly(s);
+        assertThat(ReferenceTypes.parse(StorageConfig.of(List.of(s)).write(), "x").sections()).containsExactly(s);
 
-        assertThatThrownBy(() -> StorageSection.builder(StorageType.DIR, new StoreId("demo"))
+        assertThatThrownBy(() -> StorageSection.builder(ReferenceTypes.DIR, new StoreId("demo"))
                 .property("pathh", "/x").build())
                 .isInstanceOf(ConfigException.class)
                 .hasMessage("storage 'demo': unknown property 'pathh' for storage type 'dir'");
-        assertThatThrownBy(() -> StorageSection.builder(StorageType.DIR, new StoreId("demo")).build())
+        assertThatThrownBy(() -> StorageSection.builder(ReferenceTypes.DIR, new StoreId("demo")).build())
                 .hasMessage("storage 'demo': missing required property 'path' for storage type 'dir'");
-        assertThatThrownBy(() -> StorageSection.builder(StorageType.DIR, new StoreId("demo"))
+        assertThatThrownBy(() -> StorageSection.builder(ReferenceTypes.DIR, new StoreId("demo"))
                 .property("path", "/x").property("path", "/y").build())
                 .hasMessage("storage 'demo': duplicate property 'path'");
-        assertThatThrownBy(() -> StorageSection.builder(StorageType.DIR, new StoreId("demo"))
+        assertThatThrownBy(() -> StorageSection.builder(ReferenceTypes.DIR, new StoreId("demo"))
                 .property("path", "/x\n").build())
                 .hasMessage("storage 'demo': invalid value for 'path': expected no leading or trailing whitespace,"
                         + " found '/x\\x0a'");
-        assertThatThrownBy(() -> StorageSection.builder(StorageType.DIR, new StoreId("demo"))
+        assertThatThrownBy(() -> StorageSection.builder(ReferenceTypes.DIR, new StoreId("demo"))
                 .property("path", "").build())
                 .hasMessage("storage 'demo': invalid value for 'path': expected a value, found an empty string");
     }
 
     @Test
     void ofRejectsDuplicateIds() throws Exception {
-        StorageSection s = StorageSection.builder(StorageType.ZFSPOOL, new StoreId("z1")).property("pool", "tank")
+        StorageSection s = StorageSection.builder(ReferenceTypes.ZFSPOOL, new StoreId("z1")).property("pool", "tank")
                 .build();
         assertThatThrownBy(() -> StorageConfig.of(List.of(s, s)))
                 .isInstanceOf(ConfigException.class).hasMessage("duplicate storage id 'z1'");
@@ -213,24 +213,24 @@ class StorageConfigTest {
     void loadsFilesAndNamesThemInErrors(@TempDir Path dir) throws Exception {
         Path good = dir.resolve("storage.cfg");
         Files.writeString(good, "dir: local\n\tpath /var/lib/vz\n");
-        assertThat(StorageConfig.load(good).sections()).hasSize(1);
+        assertThat(ReferenceTypes.load(good).sections()).hasSize(1);
 
         Path bad = dir.resolve("bad.cfg");
         Files.writeString(bad, "dir: local\n\tpath /var/lib/vz\n\tbogus 1\n");
-        assertThatThrownBy(() -> StorageConfig.load(bad))
+        assertThatThrownBy(() -> ReferenceTypes.load(bad))
                 .hasMessage(bad + ":3: unknown property 'bogus' for storage type 'dir'");
 
         Path missing = dir.resolve("missing.cfg");
-        assertThatThrownBy(() -> StorageConfig.load(missing)).isInstanceOf(ConfigException.class)
+        assertThatThrownBy(() -> ReferenceTypes.load(missing)).isInstanceOf(ConfigException.class)
                 .hasMessage("cannot read storage configuration '" + missing + "': no such file");
 
         Path big = dir.resolve("big.cfg");
         Files.write(big, new byte[StorageConfig.MAX_SIZE + 1]);
-        assertThatThrownBy(() -> StorageConfig.load(big)).hasMessage(big + ": larger than 1048576 bytes");
+        assertThatThrownBy(() -> ReferenceTypes.load(big)).hasMessage(big + ": larger than 1048576 bytes");
 
         Path latin1 = dir.resolve("latin1.cfg");
         Files.write(latin1, "# caf\u00e9\n".getBytes(StandardCharsets.ISO_8859_1));
-        assertThatThrownBy(() -> StorageConfig.load(latin1))
+        assertThatThrownBy(() -> ReferenceTypes.load(latin1))
                 .hasMessage(latin1 + ": expected UTF-8 text, found invalid byte sequences");
     }
 }

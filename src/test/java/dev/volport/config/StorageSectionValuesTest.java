@@ -24,7 +24,7 @@ class StorageSectionValuesTest {
         for (String p : props) {
             text.append('\t').append(p).append('\n');
         }
-        return StorageConfig.parse(text.toString(), "t.cfg").sections().getFirst();
+        return ReferenceTypes.parse(text.toString(), "t.cfg").sections().getFirst();
     }
 
     /** The boolean words of pve-common's parse_boolean, any case; is_mountpoint reads them before paths. */
@@ -44,7 +44,7 @@ class StorageSectionValuesTest {
         assertThat(s.isMountpoint()).isEqualTo(expected);
         assertThat(s.mountPoint()).isEqualTo(Optional.ofNullable(mountPoint).map(Path::of));
         // what is written back parses to the same value
-        StorageSection again = StorageConfig.parse(StorageConfig.of(java.util.List.of(s)).write(), "w").sections()
+        StorageSection again = ReferenceTypes.parse(StorageConfig.of(java.util.List.of(s)).write(), "w").sections()
                 .getFirst();
         assertThat(again.isMountpoint()).isEqualTo(expected);
     }
@@ -116,7 +116,7 @@ class StorageSectionValuesTest {
 
     @Test
     void builtSectionsReadTheSameWay() throws Exception {
-        StorageSection s = StorageSection.builder(StorageType.DIR, new StoreId("b1")).property("path", "/x")
+        StorageSection s = StorageSection.builder(ReferenceTypes.DIR, new StoreId("b1")).property("path", "/x")
                 .property("is_mountpoint", "off").property("shared", "true").build();
         assertThat(s.isMountpoint()).isEqualTo(IsMountpoint.NO);
         assertThat(s.shared()).isTrue();

@@ -7,6 +7,7 @@ import static dev.volport.transfer.BandwidthLimit.Operation.RESTORE;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.volport.api.Volport;
 import dev.volport.config.BwLimit;
 import dev.volport.config.StorageConfig;
 import dev.volport.config.StorageSection;
@@ -75,7 +76,7 @@ class BandwidthLimitTest {
                     dir: d200
                     \tpath /dir/f
                     \tbwlimit default=200
-                    """, "storage.cfg");
+                    """, "storage.cfg", Volport.builtInSections());
         } catch (Exception e) {
             throw new AssertionError(e);
         }
@@ -233,7 +234,7 @@ class BandwidthLimitTest {
 
                 dir: sb
                 \tpath /b
-                """, "storage.cfg");
+                """, "storage.cfg", Volport.builtInSections());
         List<StorageSection> both = cfg.sections();
         assertThat(BandwidthLimit.resolve(MIGRATION, both, OptionalLong.empty(), Optional.empty()).kibPerSecond())
                 .isEqualTo(70);
@@ -257,7 +258,7 @@ class BandwidthLimitTest {
                 dir: d30
                 \tpath /d
                 \tbwlimit default=30
-                """, "storage.cfg");
+                """, "storage.cfg", Volport.builtInSections());
         List<StorageSection> order = new ArrayList<>(cfg.sections());
         assertThat(BandwidthLimit.resolve(MOVE, order, OptionalLong.empty(), DATACENTER).kibPerSecond()).isEqualTo(30);
         assertThat(BandwidthLimit.resolve(MOVE, order.reversed(), OptionalLong.empty(), DATACENTER).kibPerSecond())

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.volport.config.StorageConfig;
 import dev.volport.config.StorageSection;
-import dev.volport.config.StorageType;
+import dev.volport.api.Volport;
 import dev.volport.format.StreamFormat;
 import dev.volport.io.Progress;
 import dev.volport.io.SizeHeader;
@@ -57,6 +57,7 @@ class TransferRunnerTest {
     Path tmp;
     private Storage src;
     private Storage dst;
+    private ImportTransaction imports;
     private final ByteArrayOutputStream warnings = new ByteArrayOutputStream();
     private Set<Thread> threadsBefore;
     private Thread caller;
@@ -64,9 +65,10 @@ class TransferRunnerTest {
     @BeforeEach
     void storages() throws IOException {
         StorageEnvironment env = new StorageEnvironment(new LinuxCalls(), new ShutdownGuard(),
-                new PrintStream(warnings, true));
-        StorageRegistry registry = new StorageRegistry(StorageConfig.of(List.of(section("src", tmp.resolve("src")),
-                section("dst", tmp.resolve("dst")))), env);
+                new PrintStream(warnings, true)::println);
+        imports = new ImportTransaction(env);
+        StorageRegistry registry = new StorageRegistry(Volport.builtInTypes(), StorageConfig.of(List.of(
+                section("src", tmp.resolve("src")), section("dst", tmp.resolve("dst")))), env);
         src = registry.open(StoreId.parse("src"));
         dst = registry.open(StoreId.parse("dst"));
         threadsBefore = new HashSet<>(Thread.getAllStackTraces().keySet());
@@ -80,7 +82,7 @@ class TransferRunnerTest {
     }
 
     private static StorageSection section(String id, Path path) throws IOException {
-        return StorageSection.builder(StorageType.DIR, StoreId.parse(id)).property("path", path.toString())
+        return StorageSection.builder(Volport.section("dir"), StoreId.parse(id)).property("path", path.toString())
                 .property("content", "images,rootdir").build();
     }
 
@@ -101,10 +103,10 @@ class TransferRunnerTest {
         return data;
     }
 
-    private static void importInto(Storage s, String volname, byte[] data) throws IOException {
+    private void importInto(Storage s, String volname, byte[] data) throws IOException {
         ByteBuffer wire = ByteBuffer.allocate(8 + data.length);
         wire.put(SizeHeader.encode(data.length)).put(data).flip();
-        s.importVolume(volname, StreamFormat.RAW_SIZE, PLAIN,
+        imports.run(s, s.parseName(volname), StreamFormat.RAW_SIZE, PLAIN,
                 Channels.newChannel(new ByteArrayInputStream(wire.array())), Progress.NONE);
     }
 
@@ -155,7 +157,7 @@ class TransferRunnerTest {
     void rawRoundTripIsIdenticalAndProgressCountsThePipe() throws Exception {
         byte[] data = rawVolume("100/vm-100-disk-0.raw", 5 << 20);
         RecordingProgress progress = new RecordingProgress();
-        TransferResult r = new TransferRunner(new LinuxCalls()::growPipe)
+        TransferResult r = new TransferRunner(imports, new LinuxCalls()::growPipe)
                 .run(request("src:100/vm-100-disk-0.raw", "dst:100/vm-100-disk-0.raw", PLAIN, 0), progress);
         assertThat(r.imported()).isEqualTo(id("dst:100/vm-100-disk-0.raw"));
         assertThat(r.format()).isEqualTo(StreamFormat.RAW_SIZE);
@@ -174,22 +176,22 @@ class TransferRunnerTest {
         importInto(src, "100/vm-100-disk-1.qcow2", data); // converted into a qcow2 image on the way in
         Path qcow2 = tmp.resolve("src/images/100/vm-100-disk-1.qcow2");
 
-        TransferResult verbatim = new TransferRunner().run(request("src:100/vm-100-disk-1.qcow2",
+        TransferResult verbatim = new TransferRunner(imports).run(request("src:100/vm-100-disk-1.qcow2",
                 "dst:100/vm-100-disk-1.qcow2", WITH_SNAPSHOTS, 0), Progress.NONE);
         assertThat(verbatim.format()).isEqualTo(StreamFormat.QCOW2_SIZE);
         assertThat(sha256(tmp.resolve("dst/images/100/vm-100-disk-1.qcow2"))).isEqualTo(sha256(qcow2));
 
-        TransferResult asRaw = new TransferRunner().run(request("src:100/vm-100-disk-1.qcow2",
+        TransferResult asRaw = new TransferRunner(imports).run(request("src:100/vm-100-disk-1.qcow2",
                 "dst:100/vm-100-disk-2.raw", PLAIN, 0), Progress.NONE);
         assertThat(asRaw.format()).isEqualTo(StreamFormat.RAW_SIZE);
         assertThat(sha256(tmp.resolve("dst/images/100/vm-100-disk-2.raw"))).isEqualTo(sha256(data));
 
         VolumeId subvol = src.alloc(101, Optional.of("subvol-101-disk-0.subvol"), DiskFormat.SUBVOL, 0);
-        Path tree = src.path(subvol.volName());
+        Path tree = src.path(src.parseName(subvol.volName()));
         Files.createDirectories(tree.resolve("etc/deep"));
         Files.write(tree.resolve("etc/deep/file"), data);
         Files.writeString(tree.resolve("hello"), "hello\n");
-        TransferResult tar = new TransferRunner().run(request("src:101/subvol-101-disk-0.subvol",
+        TransferResult tar = new TransferRunner(imports).run(request("src:101/subvol-101-disk-0.subvol",
                 "dst:101/subvol-101-disk-0.subvol", PLAIN, 0), Progress.NONE);
         assertThat(tar.format()).isEqualTo(StreamFormat.TAR_SIZE);
         Path copy = tmp.resolve("dst/images/101/subvol-101-disk-0.subvol");
@@ -202,7 +204,7 @@ class TransferRunnerTest {
     void anExportFailingMidStreamIsTheCauseAndTheImportLeavesNothing() throws Exception {
         rawVolume("100/vm-100-disk-0.raw", 8 << 20);
         fill(tmp.resolve("src/images/100/vm-100-disk-0.raw")); // all data: one extent, no holes
-        TransferRunner runner = new TransferRunner();
+        TransferRunner runner = new TransferRunner(imports);
         FutureTask<TransferResult> copy = start(runner,
                 request("src:100/vm-100-disk-0.raw", "dst:100/vm-100-disk-0.raw", PLAIN, 1024));
         awaitStaging(); // header sent, body on its way at 1 MiB/s
@@ -229,7 +231,7 @@ class TransferRunnerTest {
         importInto(dst, "100/vm-100-disk-0.raw", new byte[4096]);
         String before = sha256(tmp.resolve("dst/images/100/vm-100-disk-0.raw"));
         long t0 = System.nanoTime();
-        TransferException e = catchThrowableOfType(TransferException.class, () -> new TransferRunner()
+        TransferException e = catchThrowableOfType(TransferException.class, () -> new TransferRunner(imports)
                 .run(request("src:100/vm-100-disk-0.raw", "dst:100/vm-100-disk-0.raw", PLAIN, 1024), Progress.NONE));
         assertThat(System.nanoTime() - t0).as("stopped promptly, not after 64 s at 1 MiB/s")
                 .isLessThan(TimeUnit.SECONDS.toNanos(10));
@@ -246,7 +248,7 @@ class TransferRunnerTest {
     @Test
     void cancelStopsBothSidesAndRemovesTheStagingFile() throws Exception {
         rawVolume("100/vm-100-disk-0.raw", 8 << 20);
-        TransferRunner runner = new TransferRunner();
+        TransferRunner runner = new TransferRunner(imports);
         FutureTask<TransferResult> copy = start(runner,
                 request("src:100/vm-100-disk-0.raw", "dst:100/vm-100-disk-0.raw", PLAIN, 512));
         awaitStaging();
@@ -269,7 +271,7 @@ class TransferRunnerTest {
         TransferRequest req = request("src:100/vm-100-disk-0.raw", "dst:100/vm-100-disk-0.raw", PLAIN, 512);
         Thread caller = Thread.ofPlatform().start(() -> {
             try {
-                new TransferRunner().run(req, Progress.NONE);
+                new TransferRunner(imports).run(req, Progress.NONE);
             } catch (Throwable t) {
                 thrown.set(t);
             }
@@ -289,7 +291,7 @@ class TransferRunnerTest {
         byte[] data = rawVolume("100/vm-100-disk-0.raw", 8 << 20);
         fill(tmp.resolve("src/images/100/vm-100-disk-0.raw"));
         long t0 = System.nanoTime();
-        new TransferRunner().run(request("src:100/vm-100-disk-0.raw", "dst:100/vm-100-disk-0.raw", PLAIN, 4096),
+        new TransferRunner(imports).run(request("src:100/vm-100-disk-0.raw", "dst:100/vm-100-disk-0.raw", PLAIN, 4096),
                 Progress.NONE);
         double secs = (System.nanoTime() - t0) / 1e9;
         assertThat(secs).as("8 MiB at 4096 KiB/s: 2 s").isBetween(1.5, 4.0);

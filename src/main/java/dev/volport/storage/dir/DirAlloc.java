@@ -55,7 +55,7 @@ final class DirAlloc {
         DirLayout layout = storage.layout();
         layout.activate();
         Path dir = layout.subdir(ContentType.IMAGES).resolve(Integer.toString(vmid));
-        try (Rollback rollback = new Rollback(storage.env().guard());
+        try (Rollback rollback = new Rollback(storage.env());
              StorageLock lock = StorageLock.acquire(storage.env().linux(), layout.lockFile())) {
             layout.cleanLeftovers(storage.env().linux(), storage.env().warnings());
             if (!Files.isDirectory(dir)) {

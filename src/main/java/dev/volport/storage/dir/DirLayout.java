@@ -4,9 +4,9 @@ import dev.volport.config.StorageSection;
 import dev.volport.os.LinuxCalls;
 import dev.volport.storage.StorageException;
 import dev.volport.storage.StorageLock;
+import dev.volport.storage.Warnings;
 import dev.volport.volume.ContentType;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -186,7 +186,7 @@ final class DirLayout {
      * never by a process id, so an import running on another host of a shared storage is left alone. An entry
      * that cannot be checked is reported and kept.
      */
-    void cleanLeftovers(LinuxCalls linux, PrintStream warnings) throws IOException {
+    void cleanLeftovers(LinuxCalls linux, Warnings warnings) throws IOException {
         for (Path p : stagingEntries()) {
             try {
                 if (Staging.removeIfAbandoned(linux, p)) {
@@ -204,7 +204,7 @@ final class DirLayout {
      * is present, takes the lock and cleans; when there is none, takes no lock at all, so listing a read-only
      * storage still works.
      */
-    void cleanLeftoversLocking(LinuxCalls linux, PrintStream warnings) throws IOException {
+    void cleanLeftoversLocking(LinuxCalls linux, Warnings warnings) throws IOException {
         if (stagingEntries().isEmpty()) {
             return;
         }

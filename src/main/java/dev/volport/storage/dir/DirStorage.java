@@ -13,6 +13,12 @@ import dev.volport.io.RawBodyEncoder;
 import dev.volport.io.SizeHeader;
 import dev.volport.os.LinuxCalls;
 import dev.volport.os.ZeroPages;
+import dev.volport.storage.Capabilities;
+import dev.volport.storage.ImageCodec;
+import dev.volport.storage.ImportTarget;
+import dev.volport.storage.Qcow2Codec;
+import dev.volport.storage.Snapshots;
+import dev.volport.storage.VmdkCodec;
 import dev.volport.storage.Storage;
 import dev.volport.storage.StorageEnvironment;
 import dev.volport.storage.StorageException;
@@ -24,10 +30,10 @@ import dev.volport.volume.ContentType;
 import dev.volport.volume.DirVolumeName;
 import dev.volport.volume.DiskFormat;
 import dev.volport.volume.VolumeId;
+import dev.volport.volume.VolumeName;
 import dev.volport.volume.VolumeNameException;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
-import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.WritableByteChannel;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileStore;
@@ -40,6 +46,7 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 
@@ -63,11 +70,21 @@ public final class DirStorage implements Storage {
         return section;
     }
 
+    @Override
+    public Capabilities capabilities() {
+        List<StreamFormat> images = List.of(StreamFormat.RAW_SIZE, StreamFormat.QCOW2_SIZE, StreamFormat.VMDK_SIZE);
+        List<StreamFormat> rootdir = List.of(StreamFormat.RAW_SIZE, StreamFormat.TAR_SIZE);
+        List<StreamFormat> raw = List.of(StreamFormat.RAW_SIZE);
+        Map<ContentType, List<StreamFormat>> formats = Map.of(ContentType.IMAGES, images, ContentType.ROOTDIR, rootdir,
+                ContentType.ISO, raw, ContentType.VZTMPL, raw, ContentType.SNIPPETS, raw, ContentType.IMPORT, raw);
+        return new Capabilities(formats, formats, true, true, false, section.shared(), false);
+    }
+
     /** The image codec for the file {@code file} of format {@code format}; empty for raw files and directories. */
     Optional<ImageCodec> codec(DiskFormat format, Path file) {
         return switch (format) {
             case VMDK -> Optional.of(new VmdkCodec());
-            case QCOW2 -> Optional.of(new Qcow2Codec(file, env.linux()));
+            case QCOW2 -> Optional.of(Qcow2Codec.linkedClones(file, env.linux()));
             case RAW, SUBVOL, OVA, OVF -> Optional.empty();
         };
     }
@@ -81,24 +98,43 @@ public final class DirStorage implements Storage {
     }
 
     @Override
-    public List<StreamFormat> exportFormats(String volname, TransferOptions options) throws VolportException {
-        return DirFormats.export(DirVolumeName.parse(volname), options);
+    public DirVolumeName parseName(String volname) throws VolumeNameException {
+        return DirVolumeName.parse(volname);
+    }
+
+    /**
+     * The dir name of {@code name}.
+     *
+     * @throws StorageException for a name another storage type parsed
+     */
+    private DirVolumeName own(VolumeName name) throws StorageException {
+        if (name instanceof DirVolumeName d) {
+            return d;
+        }
+        throw new StorageException("volume '" + name.volname() + "' of storage '" + section.id()
+                + "': not a name of storage type 'dir'");
     }
 
     @Override
-    public List<StreamFormat> importFormats(String volname, TransferOptions options) throws VolportException {
-        return DirFormats.importing(DirVolumeName.parse(volname), options);
+    public List<StreamFormat> exportFormats(VolumeName name, TransferOptions options) throws VolportException {
+        return DirFormats.export(own(name), options);
     }
 
     @Override
-    public Path path(String volname) throws VolportException {
-        return layout.root().resolve(DirVolumeName.parse(volname).relativePath());
+    public List<StreamFormat> importFormats(VolumeName name, TransferOptions options) throws VolportException {
+        return DirFormats.importing(own(name), options);
     }
 
     @Override
-    public void exportVolume(String volname, StreamFormat format, TransferOptions options, WritableByteChannel out,
+    public Path path(VolumeName name) throws VolportException {
+        return layout.root().resolve(own(name).relativePath());
+    }
+
+    @Override
+    public void exportVolume(VolumeName name, StreamFormat format, TransferOptions options, WritableByteChannel out,
             Progress progress) throws IOException {
-        DirVolumeName vol = DirVolumeName.parse(volname);
+        DirVolumeName vol = own(name);
+        String volname = vol.volname();
         if (!DirFormats.export(vol, options).contains(format)) {
             throw new StorageException("volume export format " + format + " not available for "
                     + id(volname) + describe(options));
@@ -172,9 +208,15 @@ public final class DirStorage implements Storage {
     }
 
     @Override
-    public VolumeId importVolume(String volname, StreamFormat format, TransferOptions options,
-            ReadableByteChannel in, Progress progress) throws IOException {
-        return new DirImport(this, DirVolumeName.parse(volname), format, options).run(in, progress);
+    public ImportTarget prepareImport(VolumeName name, StreamFormat format, TransferOptions options)
+            throws IOException {
+        return new DirImport(this, own(name), format, options);
+    }
+
+    /** qcow2 internal snapshots: listed from the image; creating, deleting and rolling back not yet. */
+    @Override
+    public Optional<Snapshots> snapshots() {
+        return Optional.of(new DirSnapshots(this));
     }
 
     @Override
@@ -183,8 +225,9 @@ public final class DirStorage implements Storage {
     }
 
     @Override
-    public void free(String volname) throws IOException {
-        DirVolumeName vol = DirVolumeName.parse(volname);
+    public void free(VolumeName name) throws IOException {
+        DirVolumeName vol = own(name);
+        String volname = vol.volname();
         Path file = layout.root().resolve(vol.relativePath());
         layout.requireOnline();
         try (StorageLock lock = StorageLock.acquire(env.linux(), layout.lockFile())) {
@@ -244,17 +287,17 @@ public final class DirStorage implements Storage {
         if (volname.substring(volname.lastIndexOf('/') + 1).startsWith(".")) {
             return;
         }
+        DirVolumeName vol;
         try {
-            DirVolumeName.parse(volname);
+            vol = DirVolumeName.parse(volname);
         } catch (VolumeNameException notAVolume) {
             return; // a file the volume grammar does not describe: not listed, like the reference
         }
         try {
-            out.add(infoOnline(volname));
+            out.add(infoOnline(vol));
         } catch (VolportException unreadable) {
             // listed all the same, so that a damaged volume can be seen and freed
             env.warnings().println("volport: " + unreadable.getMessage());
-            DirVolumeName vol = DirVolumeName.parse(volname);
             out.add(new VolumeInfo(id(volname), vol.type(), vol.format(), 0, 0, vol.vmid(), Optional.empty(),
                     List.of(), java.time.Instant.EPOCH));
         }
@@ -273,14 +316,14 @@ public final class DirStorage implements Storage {
     }
 
     @Override
-    public VolumeInfo info(String volname) throws IOException {
-        DirVolumeName.parse(volname);
+    public VolumeInfo info(VolumeName name) throws IOException {
+        DirVolumeName vol = own(name);
         layout.requireOnline();
-        return infoOnline(volname);
+        return infoOnline(vol);
     }
 
-    private VolumeInfo infoOnline(String volname) throws IOException {
-        DirVolumeName vol = DirVolumeName.parse(volname);
+    private VolumeInfo infoOnline(DirVolumeName vol) throws IOException {
+        String volname = vol.volname();
         Path file = layout.root().resolve(vol.relativePath());
         BasicFileAttributes attrs;
         try {

@@ -8,6 +8,7 @@ import dev.volport.io.Progress;
 import dev.volport.io.SizeHeader;
 import dev.volport.storage.StorageException;
 import dev.volport.storage.TransferOptions;
+import dev.volport.testing.Imports;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -43,11 +44,11 @@ class DirImportPropertiesTest {
             System.arraycopy(body, 0, wire, 8, body.length);
             var in = Channels.newChannel(new ByteArrayInputStream(wire));
             if (declared == body.length) {
-                var id = storage.importVolume("100/vm-100-disk-0.raw", StreamFormat.RAW_SIZE, TransferOptions.DEFAULT,
+                var id = Imports.run(storage, "100/vm-100-disk-0.raw", StreamFormat.RAW_SIZE, TransferOptions.DEFAULT,
                         in, Progress.NONE);
-                assertThat(Files.readAllBytes(storage.path(id.volName()))).isEqualTo(body);
+                assertThat(Files.readAllBytes(storage.path(storage.parseName(id.volName())))).isEqualTo(body);
             } else {
-                assertThatThrownBy(() -> storage.importVolume("100/vm-100-disk-0.raw", StreamFormat.RAW_SIZE,
+                assertThatThrownBy(() -> Imports.run(storage, "100/vm-100-disk-0.raw", StreamFormat.RAW_SIZE,
                         TransferOptions.DEFAULT, in, Progress.NONE)).isInstanceOf(StorageException.class);
                 try (Stream<Path> s = Files.walk(root)) {
                     assertThat(s.filter(Files::isRegularFile)

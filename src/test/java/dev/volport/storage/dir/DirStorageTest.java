@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.volport.config.StorageSection;
-import dev.volport.config.StorageType;
+import dev.volport.api.Volport;
 import dev.volport.format.StreamFormat;
 import dev.volport.io.Progress;
 import dev.volport.io.SizeHeader;
@@ -13,6 +13,7 @@ import dev.volport.os.ShutdownGuard;
 import dev.volport.storage.StorageEnvironment;
 import dev.volport.storage.StorageException;
 import dev.volport.storage.TransferOptions;
+import dev.volport.testing.Imports;
 import dev.volport.storage.VolumeInfo;
 import dev.volport.volume.DiskFormat;
 import dev.volport.volume.StoreId;
@@ -48,11 +49,12 @@ class DirStorageTest {
     private DirStorage storage;
 
     static DirStorage open(Path root, String id, PrintStream warnings, String... props) throws IOException {
-        var b = StorageSection.builder(StorageType.DIR, StoreId.parse(id)).property("path", root.toString());
+        var b = StorageSection.builder(Volport.section("dir"), StoreId.parse(id)).property("path", root.toString());
         for (int i = 0; i < props.length; i += 2) {
             b.property(props[i], props[i + 1]);
         }
-        return new DirStorage(b.build(), new StorageEnvironment(new LinuxCalls(), new ShutdownGuard(), warnings));
+        return new DirStorage(b.build(), new StorageEnvironment(new LinuxCalls(), new ShutdownGuard(),
+                warnings::println));
     }
 
     @BeforeEach
@@ -69,7 +71,7 @@ class DirStorageTest {
     }
 
     private VolumeId importBytes(String volname, byte[] wire, TransferOptions opts) throws IOException {
-        return storage.importVolume(volname, StreamFormat.RAW_SIZE, opts,
+        return Imports.run(storage, volname, StreamFormat.RAW_SIZE, opts,
                 Channels.newChannel(new ByteArrayInputStream(wire)), Progress.NONE);
     }
 
@@ -91,11 +93,12 @@ class DirStorageTest {
         VolumeId b = storage.alloc(100, Optional.empty(), DiskFormat.RAW, 1);
         assertThat(a.toString()).isEqualTo("local:100/vm-100-disk-0.raw");
         assertThat(b.toString()).isEqualTo("local:100/vm-100-disk-1.raw");
-        VolumeInfo info = storage.info(a.volName());
+        VolumeInfo info = storage.info(storage.parseName(a.volName()));
         assertThat(info.size()).isEqualTo(1L << 30);
         assertThat(info.used()).isZero();
         assertThat(info.format()).isEqualTo(DiskFormat.RAW);
-        assertThat(storage.path(a.volName())).isEqualTo(tmp.resolve("store/images/100/vm-100-disk-0.raw"));
+        assertThat(storage.path(storage.parseName(a.volName())))
+                .isEqualTo(tmp.resolve("store/images/100/vm-100-disk-0.raw"));
     }
 
     @Test
@@ -103,7 +106,7 @@ class DirStorageTest {
         for (String mode : List.of("falloc", "full")) {
             DirStorage s = open(tmp.resolve(mode), mode, System.err, "preallocation", mode);
             VolumeId v = s.alloc(101, Optional.empty(), DiskFormat.RAW, 4096);
-            assertThat(s.info(v.volName()).used()).as(mode).isGreaterThanOrEqualTo(4L << 20);
+            assertThat(s.info(s.parseName(v.volName())).used()).as(mode).isGreaterThanOrEqualTo(4L << 20);
         }
     }
 
@@ -112,7 +115,7 @@ class DirStorageTest {
         storage.alloc(100, Optional.empty(), DiskFormat.RAW, 4);
         VolumeId sub = storage.alloc(100, Optional.empty(), DiskFormat.SUBVOL, 0);
         assertThat(sub.volName()).isEqualTo("100/subvol-100-disk-1.subvol");
-        assertThat(storage.path(sub.volName())).isDirectory();
+        assertThat(storage.path(storage.parseName(sub.volName()))).isDirectory();
         assertThatThrownBy(() -> storage.alloc(100, Optional.empty(), DiskFormat.SUBVOL, 8))
                 .hasMessageContaining("subvol quotas");
     }
@@ -152,9 +155,10 @@ class DirStorageTest {
                 .containsExactly("local:100/vm-100-disk-0.raw", "local:101/vm-101-disk-0.raw");
         assertThat(storage.list(OptionalInt.of(101))).extracting(v -> v.volid().volName())
                 .containsExactly("101/vm-101-disk-0.raw");
-        storage.free("100/vm-100-disk-0.raw");
+        storage.free(storage.parseName("100/vm-100-disk-0.raw"));
         assertThat(tmp.resolve("store/images/100")).doesNotExist();
-        assertThatThrownBy(() -> storage.free("100/vm-100-disk-0.raw")).hasMessageContaining("does not exist");
+        assertThatThrownBy(() -> storage.free(storage.parseName("100/vm-100-disk-0.raw")))
+                .hasMessageContaining("does not exist");
     }
 
     @Test
@@ -164,9 +168,9 @@ class DirStorageTest {
         java.util.Arrays.fill(body, 4096, 1 << 20, (byte) 0);
         VolumeId id = importBytes("100/vm-100-disk-0.raw", stream(body, body.length), TransferOptions.DEFAULT);
         assertThat(id.toString()).isEqualTo("local:100/vm-100-disk-0.raw");
-        Path file = storage.path(id.volName());
+        Path file = storage.path(storage.parseName(id.volName()));
         assertThat(Files.readAllBytes(file)).isEqualTo(body);
-        assertThat(storage.info(id.volName()).used()).isLessThan(body.length);
+        assertThat(storage.info(storage.parseName(id.volName())).used()).isLessThan(body.length);
         assertThat(tree()).containsExactly("images", "images/100", "images/100/vm-100-disk-0.raw", "private");
     }
 
@@ -201,31 +205,34 @@ class DirStorageTest {
         });
         TransferOptions ws = new TransferOptions(Optional.empty(), Optional.empty(), true, List.of(), false,
                 Optional.empty());
-        assertThatThrownBy(() -> storage.importVolume("100/vm-100-disk-0.raw", StreamFormat.RAW_SIZE, ws, neverRead,
+        assertThatThrownBy(() -> Imports.run(storage, "100/vm-100-disk-0.raw", StreamFormat.RAW_SIZE, ws, neverRead,
                 Progress.NONE)).hasMessage("format raw+size cannot be imported with snapshots");
-        assertThatThrownBy(() -> storage.importVolume("100/vm-100-disk-0.raw", StreamFormat.QCOW2_SIZE, ws,
+        assertThatThrownBy(() -> Imports.run(storage, "100/vm-100-disk-0.raw", StreamFormat.QCOW2_SIZE, ws,
                 neverRead, Progress.NONE)).hasMessage("cannot import format qcow2+size into a file of format raw");
-        assertThatThrownBy(() -> storage.importVolume("100/vm-100-disk-0.raw", StreamFormat.ZFS,
+        assertThatThrownBy(() -> Imports.run(storage, "100/vm-100-disk-0.raw", StreamFormat.ZFS,
                 TransferOptions.DEFAULT, neverRead, Progress.NONE))
                 .hasMessage("volume import format 'zfs' not available for storage type 'dir'");
-        assertThatThrownBy(() -> storage.importVolume("100/subvol-100-disk-0.subvol", StreamFormat.RAW_SIZE,
+        assertThatThrownBy(() -> Imports.run(storage, "100/subvol-100-disk-0.subvol", StreamFormat.RAW_SIZE,
                 TransferOptions.DEFAULT, neverRead, Progress.NONE))
                 .hasMessage("cannot import format raw+size into a file of format subvol");
-        assertThatThrownBy(() -> storage.importVolume("../../etc/passwd", StreamFormat.RAW_SIZE,
+        assertThatThrownBy(() -> Imports.run(storage, "../../etc/passwd", StreamFormat.RAW_SIZE,
                 TransferOptions.DEFAULT, neverRead, Progress.NONE)).isInstanceOf(IOException.class);
     }
 
     @Test
     void exportWritesHeaderAndExactBytes() throws IOException {
         VolumeId v = storage.alloc(100, Optional.empty(), DiskFormat.RAW, 3);
-        Files.write(storage.path(v.volName()), new byte[] {1, 2, 3}, java.nio.file.StandardOpenOption.WRITE);
+        Files.write(storage.path(storage.parseName(v.volName())), new byte[] {1, 2, 3},
+                java.nio.file.StandardOpenOption.WRITE);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        storage.exportVolume(v.volName(), StreamFormat.RAW_SIZE, TransferOptions.DEFAULT, Channels.newChannel(out),
+        storage.exportVolume(storage.parseName(v.volName()), StreamFormat.RAW_SIZE, TransferOptions.DEFAULT,
+                Channels.newChannel(out),
                 Progress.NONE);
         byte[] wire = out.toByteArray();
         assertThat(wire).hasSize(8 + 3072);
         assertThat(java.util.HexFormat.of().formatHex(wire, 0, 11)).isEqualTo("000c000000000000010203");
-        assertThatThrownBy(() -> storage.exportVolume(v.volName(), StreamFormat.QCOW2_SIZE, TransferOptions.DEFAULT,
+        assertThatThrownBy(() -> storage.exportVolume(storage.parseName(v.volName()), StreamFormat.QCOW2_SIZE,
+                TransferOptions.DEFAULT,
                 Channels.newChannel(out), Progress.NONE)).hasMessageContaining("not available");
     }
 }

@@ -1,4 +1,4 @@
-package dev.volport.storage.dir;
+package dev.volport.storage;
 
 import dev.volport.config.Preallocation;
 import dev.volport.format.FormatException;
@@ -7,7 +7,6 @@ import dev.volport.format.vmdk.VmdkValidator;
 import dev.volport.format.vmdk.VmdkWriter;
 import dev.volport.io.ExtentSink;
 import dev.volport.io.Progress;
-import dev.volport.storage.StorageException;
 import dev.volport.volume.SnapshotName;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -16,7 +15,7 @@ import java.util.List;
 import java.util.Optional;
 
 /** VMDK (monolithicSparse, streamOptimized) through {@code format.vmdk}. VMDK has no internal snapshots. */
-final class VmdkCodec implements ImageCodec {
+public final class VmdkCodec implements ImageCodec {
     @Override
     public long virtualSize(FileChannel image, String name) throws IOException {
         try (VmdkImage img = VmdkImage.open(image, name)) {

@@ -1,4 +1,4 @@
-package dev.volport.storage.dir;
+package dev.volport.storage;
 
 import dev.volport.config.Preallocation;
 import dev.volport.io.ExtentSink;
@@ -12,10 +12,11 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * What a {@code dir} storage needs of an image format (qcow2, VMDK): the format packages' readers, validators and
- * writers behind one face, so export, import and allocation treat both alike. Channels are never closed here.
+ * What a file-based storage and the import transaction need of an image format (qcow2, VMDK): the format packages'
+ * readers, validators and writers behind one face, so export, import and allocation treat both alike. Channels are
+ * never closed here.
  */
-interface ImageCodec {
+public interface ImageCodec {
     /** The guest-visible size in bytes, from the image's header. */
     long virtualSize(FileChannel image, String name) throws IOException;
 

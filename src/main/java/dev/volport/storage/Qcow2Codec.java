@@ -1,4 +1,4 @@
-package dev.volport.storage.dir;
+package dev.volport.storage;
 
 import dev.volport.config.Preallocation;
 import dev.volport.format.FormatException;
@@ -25,19 +25,33 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * qcow2 through {@code format.qcow2}, for one image file of a {@code dir} storage. A backing file is followed only
- * in the reference's linked-clone form, {@code ../BASEVMID/base-BASEVMID-disk-N.qcow2}, to a regular file of the
- * same storage; the format code itself never opens a path.
+ * qcow2 through {@code format.qcow2}, for one image file of a file-based storage. A backing file is followed only
+ * when the storage lays images out as the reference's file storages do ({@code images/VMID/FILE}, see
+ * {@link #linkedClones}), in the reference's linked-clone form {@code ../BASEVMID/base-BASEVMID-disk-N.qcow2}, to a
+ * regular file of the same storage; otherwise an image with a backing file is refused on import. The format code
+ * itself never opens a path.
  */
-final class Qcow2Codec implements ImageCodec {
+public final class Qcow2Codec implements ImageCodec {
     private static final Pattern LINKED_BASE = Pattern.compile("^\\.\\./(\\d{1,9})/(base-\\1-disk-\\d{1,4}\\.qcow2)$");
 
     private final Path file;
     private final LinuxCalls linux;
+    private final boolean linkedClones;
 
-    Qcow2Codec(Path file, LinuxCalls linux) {
+    private Qcow2Codec(Path file, LinuxCalls linux, boolean linkedClones) {
         this.file = file;
         this.linux = linux;
+        this.linkedClones = linkedClones;
+    }
+
+    /** For {@code file} at {@code images/VMID/FILE} of a storage: linked clones resolve to {@code images/BASEVMID/…}. */
+    public static Qcow2Codec linkedClones(Path file, LinuxCalls linux) {
+        return new Qcow2Codec(file, linux, true);
+    }
+
+    /** For a storage without linked clones: no backing file is ever opened. */
+    public static Qcow2Codec standalone(Path file, LinuxCalls linux) {
+        return new Qcow2Codec(file, linux, false);
     }
 
     private final BackingResolver resolver = this::openBase;
@@ -45,7 +59,7 @@ final class Qcow2Codec implements ImageCodec {
     /** Opens the base of a linked clone: {@code images/BASEVMID/base-…} next to this image's guest directory. */
     private Optional<FileChannel> openBase(String name) throws IOException {
         Matcher m = LINKED_BASE.matcher(name);
-        if (!m.matches()) {
+        if (!linkedClones || !m.matches()) {
             return Optional.empty();
         }
         Path images = file.toAbsolutePath().getParent().getParent();

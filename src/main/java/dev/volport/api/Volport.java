@@ -1,0 +1,146 @@
+package dev.volport.api;
+
+import dev.volport.VolportException;
+import dev.volport.config.SectionType;
+import dev.volport.config.StorageConfig;
+import dev.volport.format.StreamFormat;
+import dev.volport.io.Progress;
+import dev.volport.os.LinuxCalls;
+import dev.volport.os.ShutdownGuard;
+import dev.volport.storage.Storage;
+import dev.volport.storage.StorageEnvironment;
+import dev.volport.storage.StorageRegistry;
+import dev.volport.storage.StorageType;
+import dev.volport.storage.TransferOptions;
+import dev.volport.storage.Warnings;
+import dev.volport.storage.btrfs.BtrfsStorageType;
+import dev.volport.storage.dir.DirStorageType;
+import dev.volport.storage.zfs.ZfsPoolStorageType;
+import dev.volport.transfer.ImportTransaction;
+import dev.volport.volume.StoreId;
+import dev.volport.volume.VolumeId;
+import java.io.IOException;
+import java.nio.channels.ReadableByteChannel;
+import java.nio.channels.WritableByteChannel;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * volport as a library: the entry point an embedder uses without the CLI, and the composition root, the one place
+ * that names the built-in storage types. An instance holds one configuration, the storages it opens, and a signal
+ * guard installed when it is opened, so that an import interrupted by SIGINT/SIGTERM removes its staging object.
+ * Nothing is printed: warnings go to the {@link Warnings} given (by default the {@code dev.volport} system logger).
+ * No static mutable state; instances are independent and safe to use from several threads.
+ *
+ * <p>See {@code docs/library.md} for a runnable example.
+ */
+public final class Volport {
+    private final StorageRegistry registry;
+    private final ImportTransaction imports;
+
+    private Volport(StorageRegistry registry) {
+        this.registry = registry;
+        this.imports = new ImportTransaction(registry.env());
+    }
+
+    /** The storage types volport ships, in the order an error lists them: dir, btrfs, zfspool. */
+    public static List<StorageType> builtInTypes() {
+        return List.of(new DirStorageType(), new BtrfsStorageType(), new ZfsPoolStorageType());
+    }
+
+    /** The section types of {@link #builtInTypes()}: what {@code storage.cfg} may contain. */
+    public static List<SectionType> builtInSections() {
+        return StorageRegistry.sectionTypes(builtInTypes());
+    }
+
+    /**
+     * The section type of the built-in storage type {@code id}.
+     *
+     * @throws IllegalArgumentException when no built-in type has that name
+     */
+    public static SectionType section(String id) {
+        return SectionType.find(builtInSections(), id)
+                .orElseThrow(() -> new IllegalArgumentException("no built-in storage type '" + id + "'"));
+    }
+
+    /** Opens the configuration file {@code config} with the built-in storage types; warnings go to the logger. */
+    public static Volport open(Path config) throws VolportException {
+        return open(config, List.of(), Volport::log);
+    }
+
+    /**
+     * Opens the configuration file {@code config}, whose sections may also be of {@code extraTypes}.
+     *
+     * @throws VolportException naming the file, line and problem when the configuration does not read
+     */
+    public static Volport open(Path config, List<? extends StorageType> extraTypes, Warnings warnings)
+            throws VolportException {
+        List<StorageType> types = types(extraTypes);
+        return open(StorageConfig.load(config, StorageRegistry.sectionTypes(types)), extraTypes, warnings);
+    }
+
+    /**
+     * Uses an already parsed configuration (parse it with the section types of the built-in and the extra types).
+     *
+     * @throws IllegalArgumentException when an extra type has the name of a built-in one
+     */
+    public static Volport open(StorageConfig config, List<? extends StorageType> extraTypes, Warnings warnings) {
+        Objects.requireNonNull(warnings, "warnings");
+        ShutdownGuard guard = new ShutdownGuard(warnings::println).install();
+        StorageEnvironment env = new StorageEnvironment(new LinuxCalls(), guard, warnings);
+        return new Volport(new StorageRegistry(types(extraTypes), config, env));
+    }
+
+    private static List<StorageType> types(List<? extends StorageType> extra) {
+        List<StorageType> all = new ArrayList<>(builtInTypes());
+        all.addAll(extra);
+        return all;
+    }
+
+    private static void log(String line) {
+        System.getLogger("dev.volport").log(System.Logger.Level.WARNING, line);
+    }
+
+    /** The registry: configuration, environment, and every storage. */
+    public StorageRegistry registry() {
+        return registry;
+    }
+
+    /**
+     * The storage {@code id}.
+     *
+     * @throws VolportException when it is not configured, disabled, or of a type not implemented yet
+     */
+    public Storage storage(String id) throws VolportException {
+        return registry.open(StoreId.parse(id));
+    }
+
+    /**
+     * Writes volume {@code volid} ({@code STOREID:VOLNAME}) to {@code out} in {@code format}; {@code out} is not
+     * closed.
+     *
+     * @throws VolportException naming the volume and what failed
+     */
+    public void exportVolume(String volid, StreamFormat format, TransferOptions options, WritableByteChannel out)
+            throws IOException {
+        VolumeId id = VolumeId.parse(volid);
+        Storage storage = registry.open(id.store());
+        storage.exportVolume(storage.parseName(id.volName()), format, options, out, Progress.NONE);
+    }
+
+    /**
+     * Reads a stream in {@code format} from {@code in} into the new volume {@code volid} as one transaction; on
+     * failure nothing is left behind. {@code in} is not closed.
+     *
+     * @return the volume that now exists (another name with {@code allowRename})
+     * @throws VolportException naming the volume and what failed
+     */
+    public VolumeId importVolume(String volid, StreamFormat format, TransferOptions options, ReadableByteChannel in)
+            throws IOException {
+        VolumeId id = VolumeId.parse(volid);
+        Storage storage = registry.open(id.store());
+        return imports.run(storage, storage.parseName(id.volName()), format, options, in, Progress.NONE);
+    }
+}

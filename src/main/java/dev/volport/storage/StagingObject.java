@@ -1,0 +1,67 @@
+package dev.volport.storage;
+
+import dev.volport.io.WritebackHint;
+import dev.volport.volume.VolumeId;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.WritableByteChannel;
+import java.nio.file.Path;
+
+/**
+ * What an import writes before it becomes a volume: a file, a directory or a sink, under a name listings ignore,
+ * with a lock held for as long as its importer lives, so that the next operation on the storage recognises a crash
+ * leftover by the free lock (never by a process id). Write access matches the {@link Landing.Kind} of its target;
+ * the other accessors fail.
+ *
+ * <p>Life: write, {@link #makeDurable()}, {@link #commit()} (no-replace), {@link #discard()}; {@link #close()} is
+ * {@code discard()}. {@code discard} after a commit only releases the lock; before, it removes the object. It may be
+ * called from a signal handler's thread while another thread writes.
+ */
+public interface StagingObject extends AutoCloseable {
+    /** The object as a user would find it, e.g. its path; for messages. */
+    String where();
+
+    /** A read-write channel on the staging file ({@link Landing.Kind#FILE}); closed by commit or discard. */
+    default FileChannel channel() throws IOException {
+        throw new IllegalStateException("the staging object " + where() + " is not a file");
+    }
+
+    /** Sets the staging file's length, growing it sparsely. */
+    default void setLength(long length) throws IOException {
+        throw new IllegalStateException("the staging object " + where() + " is not a file");
+    }
+
+    /** Where written ranges of the staging file are reported so that their writeback starts early. */
+    default WritebackHint writeback() {
+        return WritebackHint.NONE;
+    }
+
+    /** The staging directory ({@link Landing.Kind#TREE}). */
+    default Path directory() {
+        throw new IllegalStateException("the staging object " + where() + " is not a directory");
+    }
+
+    /** The byte sink ({@link Landing.Kind#SINK}). */
+    default WritableByteChannel sink() throws IOException {
+        throw new IllegalStateException("the staging object " + where() + " is not a sink");
+    }
+
+    /** Flushes what was written to stable storage (the data; the name is made durable by {@link #commit}). */
+    void makeDurable() throws IOException;
+
+    /**
+     * Gives the object its final name without replacing anything, and makes the new name durable.
+     *
+     * @return the volume that now exists
+     * @throws StorageException when the final name was taken meanwhile (the object stays for {@link #discard})
+     */
+    VolumeId commit() throws IOException;
+
+    /** Removes the object unless committed, then releases its lock. Idempotent. */
+    void discard() throws IOException;
+
+    @Override
+    default void close() throws IOException {
+        discard();
+    }
+}

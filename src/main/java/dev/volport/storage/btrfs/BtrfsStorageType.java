@@ -1,0 +1,46 @@
+package dev.volport.storage.btrfs;
+
+import static dev.volport.config.PropertyKind.BOOLEAN;
+import static dev.volport.config.PropertyKind.BWLIMIT;
+import static dev.volport.config.PropertyKind.CONTENT;
+import static dev.volport.config.PropertyKind.FORMAT;
+import static dev.volport.config.PropertyKind.IS_MOUNTPOINT;
+import static dev.volport.config.PropertyKind.MAX_PROTECTED;
+import static dev.volport.config.PropertyKind.NODES;
+import static dev.volport.config.PropertyKind.PATH;
+import static dev.volport.config.PropertyKind.PREALLOCATION;
+import static dev.volport.config.PropertyKind.PRUNE_BACKUPS;
+
+import dev.volport.config.SectionType;
+import dev.volport.config.StorageSection;
+import dev.volport.storage.Storage;
+import dev.volport.storage.StorageEnvironment;
+import dev.volport.storage.StorageException;
+import dev.volport.storage.StorageType;
+import dev.volport.volume.ContentType;
+import dev.volport.volume.DiskFormat;
+import java.util.EnumSet;
+import java.util.List;
+
+/**
+ * The {@code btrfs} storage type: its sections parse (reference §4.2: dir's properties without {@code shared} and
+ * {@code content-dirs}; formats raw and subvol), opening one is not implemented yet.
+ */
+public final class BtrfsStorageType implements StorageType {
+    public static final SectionType SECTION = new SectionType("btrfs", SectionType.properties(
+            "path", PATH, "content", CONTENT, "format", FORMAT, "preallocation", PREALLOCATION, "nodes", NODES,
+            "disable", BOOLEAN, "bwlimit", BWLIMIT, "is_mountpoint", IS_MOUNTPOINT, "mkdir", BOOLEAN,
+            "create-base-path", BOOLEAN, "create-subdirs", BOOLEAN, "prune-backups", PRUNE_BACKUPS,
+            "max-protected-backups", MAX_PROTECTED),
+            "path", EnumSet.allOf(ContentType.class), true, List.of(DiskFormat.RAW, DiskFormat.SUBVOL));
+
+    @Override
+    public SectionType section() {
+        return SECTION;
+    }
+
+    @Override
+    public Storage open(StorageSection section, StorageEnvironment env) throws StorageException {
+        throw new StorageException("storage '" + section.id() + "': type 'btrfs' is not implemented yet");
+    }
+}
