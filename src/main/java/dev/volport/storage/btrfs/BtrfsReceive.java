@@ -1,5 +1,6 @@
 package dev.volport.storage.btrfs;
 
+import dev.volport.os.BtrfsCalls;
 import dev.volport.os.LinuxCalls;
 import dev.volport.os.RunningCommand;
 import dev.volport.storage.ImportTarget;
@@ -35,7 +36,8 @@ import java.util.regex.Pattern;
  * arrived is checked (only read-only snapshots {@code DISK@SNAP} of one disk of the volume's kind, the requested
  * snapshot among them, nothing else), and the commit moves the snapshots into place without replacing anything
  * ({@code renameat2(RENAME_NOREPLACE)}; a read-only subvolume moves to another directory only while writable, as
- * in the reference) and recreates the writable current state from the requested snapshot. Any failure removes
+ * in the reference, and volport then gives it back the received UUID that making it writable cleared, so that later
+ * incremental streams find their parent on this storage) and recreates the writable current state from the requested snapshot. Any failure removes
  * what was received and what was moved. With {@code --allow-rename} the volume is received under the next free
  * name, which the reference computes and never uses.
  */
@@ -200,6 +202,7 @@ final class BtrfsReceive implements ImportTarget {
                     for (Received r : received) {
                         Path from = staging.path().resolve(r.disk() + "@" + r.snap());
                         Path to = volumes.snapshot(target, new SnapshotName(r.snap()));
+                        BtrfsCalls.Received identity = storage.btrfsCalls().received(from);
                         storage.runner().run(BtrfsCommands.setReadOnly(from, false));
                         try {
                             storage.linux().renameNoReplace(from, to);
@@ -211,6 +214,9 @@ final class BtrfsReceive implements ImportTarget {
                             throw e;
                         }
                         moved.add(to);
+                        if (identity.present()) {
+                            storage.btrfsCalls().setReceived(to, identity);
+                        }
                         storage.runner().run(BtrfsCommands.setReadOnly(to, true));
                     }
                     currentState(volumes, sv);

@@ -10,6 +10,7 @@ import dev.volport.io.ExtentSink;
 import dev.volport.io.Progress;
 import dev.volport.io.RawBodyEncoder;
 import dev.volport.io.SizeHeader;
+import dev.volport.os.BtrfsCalls;
 import dev.volport.os.CommandRunner;
 import dev.volport.os.LinuxCalls;
 import dev.volport.os.RunningCommand;
@@ -62,6 +63,7 @@ final class BtrfsStorage implements Storage {
     private final StorageEnvironment env;
     private final CommandRunner runner;
     private final BtrfsVolumes volumes;
+    private final BtrfsCalls btrfsCalls = new BtrfsCalls();
 
     BtrfsStorage(StorageSection section, StorageEnvironment env, CommandRunner runner) throws StorageException {
         this.section = section;
@@ -85,6 +87,10 @@ final class BtrfsStorage implements Storage {
 
     BtrfsVolumes volumes() {
         return volumes;
+    }
+
+    BtrfsCalls btrfsCalls() {
+        return btrfsCalls;
     }
 
     LinuxCalls linux() {
