@@ -17,7 +17,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * btrfs storages through {@code bin/volport}, on two real btrfs filesystems: {@code export … btrfs - | import …
  * btrfs -} with snapshots, an incremental stream on top, allow-rename on a collision, a cut stream that leaves
- * nothing, the format lists, and {@code copy} to a dir storage (negotiated {@code raw+size}).
+ * nothing, the format lists, {@code copy} to a dir storage (negotiated {@code raw+size}), and {@code copy} to a
+ * btrfs storage on the same filesystem (a snapshot, no stream).
  */
 class BtrfsIT {
     @RegisterExtension
@@ -30,14 +31,17 @@ class BtrfsIT {
     private String v;
     private Path one;
     private Path two;
+    private Path three;
 
     @BeforeEach
     void setUp() throws Exception {
         one = FS1.freshDirectory("one");
         two = FS2.freshDirectory("two");
+        three = FS1.freshDirectory("three");
         Path cfg = tmp.resolve("storage.cfg");
         Files.writeString(cfg, "btrfs: one\n\tpath " + one + "\n\tcontent images,rootdir\n\n"
                 + "btrfs: two\n\tpath " + two + "\n\tcontent images,rootdir\n\n"
+                + "btrfs: three\n\tpath " + three + "\n\tcontent images,rootdir\n\n"
                 + "dir: plain\n\tpath " + tmp.resolve("plain") + "\n\tcontent images\n");
         v = Shell.VOLPORT + " --config " + q(cfg) + " --quiet";
         Result alloc = bash(v + " alloc one 100 vm-100-disk-0.raw 64M");
@@ -123,5 +127,34 @@ class BtrfsIT {
         assertThat(r.out()).isEqualTo("successfully imported 'plain:100/vm-100-disk-0.raw'\n");
         assertThat(sha(tmp.resolve("plain/images/100/vm-100-disk-0.raw")))
                 .isEqualTo(sha(one.resolve("images/100/vm-100-disk-0/disk.raw")));
+    }
+
+    @Test
+    void copyOnOneFilesystemIsASnapshotAndToAnotherOneAStream() throws Exception {
+        writeAndSnapshot(2, "base");
+        Path src = one.resolve("images/100/vm-100-disk-0");
+        Result same = bash(v.replace(" --quiet", "")
+                + " --progress none copy one:100/vm-100-disk-0.raw three:100/vm-100-disk-0.raw");
+        assertThat(same.exit()).as(same.err()).isZero();
+        assertThat(same.out()).isEqualTo("successfully imported 'three:100/vm-100-disk-0.raw'\n");
+        assertThat(same.err()).contains("same btrfs filesystem, copied as a snapshot (no stream)");
+        Path copy = three.resolve("images/100/vm-100-disk-0");
+        assertThat(sha(copy.resolve("disk.raw"))).isEqualTo(sha(src.resolve("disk.raw")));
+        Result uuids = bash("btrfs subvolume show " + q(src) + " | sed -n 's/^[[:space:]]*UUID:[[:space:]]*//p';"
+                + " btrfs subvolume show " + q(copy) + " | sed -n 's/^[[:space:]]*Parent UUID:[[:space:]]*//p'");
+        assertThat(uuids.out().lines().distinct()).as("the copy is a snapshot of the source: " + uuids.out())
+                .hasSize(1);
+
+        Result again = bash(v + " copy one:100/vm-100-disk-0.raw three:100/vm-100-disk-0.raw --snapshot base"
+                + " --allow-rename 1");
+        assertThat(again.out()).as(again.err()).isEqualTo("successfully imported 'three:100/vm-100-disk-1.raw'\n");
+        assertThat(sha(three.resolve("images/100/vm-100-disk-1/disk.raw")))
+                .isEqualTo(sha(one.resolve("images/100/vm-100-disk-0@base/disk.raw")));
+
+        Result other = bash(v.replace(" --quiet", "") + " --progress none copy one:100/vm-100-disk-0.raw"
+                + " two:100/vm-100-disk-0.raw");
+        assertThat(other.out()).as(other.err()).isEqualTo("successfully imported 'two:100/vm-100-disk-0.raw'\n");
+        assertThat(other.err()).doesNotContain("snapshot");
+        assertThat(sha(two.resolve("images/100/vm-100-disk-0/disk.raw"))).isEqualTo(sha(src.resolve("disk.raw")));
     }
 }

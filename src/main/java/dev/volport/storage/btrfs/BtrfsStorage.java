@@ -17,6 +17,7 @@ import dev.volport.os.RunningCommand;
 import dev.volport.os.ZeroPages;
 import dev.volport.storage.Capabilities;
 import dev.volport.storage.ImportTarget;
+import dev.volport.storage.LocalCopy;
 import dev.volport.storage.Snapshots;
 import dev.volport.storage.Storage;
 import dev.volport.storage.StorageEnvironment;
@@ -56,9 +57,10 @@ import java.util.OptionalInt;
  * The {@code btrfs} storage type: a directory storage on a btrfs filesystem whose guest volumes are subvolumes
  * ({@link BtrfsVolumes} has the layout), with read-only sibling snapshots and the {@code btrfs} send stream.
  * Guest volumes only ({@code images}, {@code rootdir}; formats {@code raw} and {@code subvol}); the other content
- * types of a directory storage are not served on btrfs yet.
+ * types of a directory storage are not served on btrfs yet. Copies from a btrfs storage on the same filesystem are
+ * snapshots, not streams ({@link LocalCopy}).
  */
-final class BtrfsStorage implements Storage {
+final class BtrfsStorage implements Storage, LocalCopy {
     private final StorageSection section;
     private final StorageEnvironment env;
     private final CommandRunner runner;
@@ -263,6 +265,13 @@ final class BtrfsStorage implements Storage {
             throw new StorageException(operation + ": storage '" + section.id() + "' does not support content-type '"
                     + (vol.format() == DiskFormat.SUBVOL ? "rootdir" : "images") + "'");
         }
+    }
+
+    /** Between btrfs storages on one filesystem: a writable snapshot instead of a stream ({@link BtrfsLocalCopy}). */
+    @Override
+    public Optional<VolumeId> copyLocally(Storage source, VolumeName from, VolumeName to, TransferOptions options)
+            throws IOException {
+        return new BtrfsLocalCopy(this).copy(source, from, to, options);
     }
 
     @Override
