@@ -81,7 +81,7 @@ final class CopyCommand implements Callable<Integer> {
         TransferRequest req = TransferRequest.negotiate(source, from, target, to, opts, Optional.ofNullable(format),
                 limit);
         TransferResult result = new TransferRunner(new ImportTransaction(ctx.registry().env()), ctx.linux()::growPipe).run(req, ctx.progress());
-        System.out.println("successfully imported '" + result.imported() + "'");
+        root.ctx.out().println("successfully imported '" + result.imported() + "'");
         return 0;
     }
 
