@@ -54,7 +54,7 @@ final class AllocCommand implements Callable<Integer> {
             fmt = storage.section().format().orElse(DiskFormat.RAW);
         }
         var id = storage.alloc(vmid, fileName, fmt, sizeKiB);
-        System.out.println("successfully created '" + id + "'");
+        root.ctx.out().println("successfully created '" + id + "'");
         return 0;
     }
 }

@@ -14,6 +14,7 @@ import dev.volport.volume.VolumeId;
 import java.io.FileDescriptor;
 import java.io.FileInputStream;
 import java.io.FileOutputStream;
+import java.io.PrintWriter;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
@@ -28,7 +29,9 @@ import java.util.List;
  */
 final class Context {
     private final LinuxCalls linux = new LinuxCalls();
-    private final ShutdownGuard guard = new ShutdownGuard(System.err::println);
+    private final PrintWriter err;
+    private PrintWriter out;
+    private final ShutdownGuard guard;
     String configOption;
     boolean quiet;
     ProgressMode progressMode = ProgressMode.AUTO;
@@ -40,6 +43,28 @@ final class Context {
     private FileChannel terminalLock;
 
     enum ProgressMode { AUTO, PLAIN, JSON, NONE }
+
+    /** A context whose commands print results to {@code out} and warnings to {@code err}. */
+    Context(PrintWriter out, PrintWriter err) {
+        this.out = out;
+        this.err = err;
+        this.guard = new ShutdownGuard(this::warn);
+    }
+
+    /** Where results go: stdout, or stderr once {@link #takeStdout()} gave fd 1 to a stream. */
+    PrintWriter out() {
+        return out;
+    }
+
+    /** Where warnings and errors go. */
+    PrintWriter err() {
+        return err;
+    }
+
+    private void warn(String line) {
+        err.println(line);
+        err.flush();
+    }
 
     boolean debug() {
         return debug;
@@ -66,7 +91,7 @@ final class Context {
                     StorageConfig.locate(configOption, System.getenv()), Volport.builtInSections());
             guard.install();
             registry = new StorageRegistry(Volport.builtInTypes(), cfg, new StorageEnvironment(linux, guard,
-                    System.err::println));
+                    this::warn));
         }
         return registry;
     }
@@ -79,11 +104,13 @@ final class Context {
         return registry().open(id.store());
     }
 
-    /** The raw stdout channel; from now on {@code System.out} goes to stderr. */
+    /** The raw stdout channel; from now on {@link #out()} (and {@code System.out}) go to stderr. */
     FileChannel takeStdout() {
+        out.flush();
         System.out.flush();
         FileChannel ch = new FileOutputStream(FileDescriptor.out).getChannel();
         System.setOut(System.err);
+        out = err;
         return ch;
     }
 

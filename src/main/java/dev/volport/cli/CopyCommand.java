@@ -82,10 +82,10 @@ final class CopyCommand implements Callable<Integer> {
                 limit);
         TransferResult result = new TransferRunner(new ImportTransaction(ctx.registry().env()), ctx.linux()::growPipe).run(req, ctx.progress());
         if (result.local() && !ctx.quiet) {
-            System.err.println("copy " + from + " to " + result.imported() + ": same btrfs filesystem, copied as a"
+            ctx.err().println("copy " + from + " to " + result.imported() + ": same btrfs filesystem, copied as a"
                     + " snapshot (no stream)");
         }
-        System.out.println("successfully imported '" + result.imported() + "'");
+        root.ctx.out().println("successfully imported '" + result.imported() + "'");
         return 0;
     }
 

@@ -15,7 +15,7 @@ import dev.volport.volume.VolumeId;
 import dev.volport.volume.VolumeName;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.Pipe;
@@ -61,7 +61,7 @@ final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        PrintStream out = System.out;
+        PrintWriter out = root.ctx.out();
         DemoScratch work = DemoScratch.prepare(dir);
         Path scratch = work.dir();
         boolean ok = false;
@@ -122,7 +122,7 @@ final class DemoCommand implements Callable<Integer> {
             if (!keep) {
                 List<Path> kept = work.clean();
                 if (!kept.isEmpty()) {
-                    (ok ? out : System.err).println("volport: demo: kept " + kept + " in " + scratch
+                    (ok ? out : root.ctx.err()).println("volport: demo: kept " + kept + " in " + scratch
                             + ": not made by the demo");
                 }
             }

@@ -32,7 +32,7 @@ final class FormatsCommand {
         @Override
         public Integer call() throws IOException {
             for (StreamFormat f : formats(root.ctx.storage(volume))) {
-                System.out.println(f.wireName());
+                root.ctx.out().println(f.wireName());
             }
             return 0;
         }

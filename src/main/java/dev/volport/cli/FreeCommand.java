@@ -24,7 +24,7 @@ final class FreeCommand implements Callable<Integer> {
         var storage = root.ctx.storage(volume);
         storage.free(storage.parseName(volume.volName()));
         // pvesm's words for the same (its free runs a task that prints them), like alloc's and import's lines
-        System.out.println("Removed volume '" + volume + "'");
+        root.ctx.out().println("Removed volume '" + volume + "'");
         return 0;
     }
 }

@@ -81,7 +81,7 @@ final class ImportCommand implements Callable<Integer> {
                 throw new IOException("cannot open '" + file + "': no such file");
             }
         }
-        System.out.println("successfully imported '" + imported + "'");
+        root.ctx.out().println("successfully imported '" + imported + "'");
         return 0;
     }
 }

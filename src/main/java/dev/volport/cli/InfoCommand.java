@@ -34,12 +34,12 @@ final class InfoCommand implements Callable<Integer> {
         VolumeInfo v = storage.info(name);
         Map<String, Object> m = VolumeCommands.toMap(v);
         if (output.json()) {
-            System.out.println(Json.write(m));
+            root.ctx.out().println(Json.write(m));
         } else {
             m.put("path", storage.path(name).toString());
             m.forEach((k, val) -> {
                 if (val != null && !(val instanceof java.util.List<?> l && l.isEmpty())) {
-                    System.out.println(k + ": " + val
+                    root.ctx.out().println(k + ": " + val
                             + (k.equals("size") || k.equals("used") ? " (" + ProgressPrinter.bytes((Long) val) + ")"
                             : ""));
                 }

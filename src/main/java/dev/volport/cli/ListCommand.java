@@ -36,14 +36,14 @@ final class ListCommand implements Callable<Integer> {
         List<VolumeInfo> vols = root.ctx.storage(store).list(vmid == null ? OptionalInt.empty()
                 : OptionalInt.of(vmid));
         if (output.json()) {
-            System.out.println(Json.write(vols.stream().map(VolumeCommands::toMap).toList()));
+            root.ctx.out().println(Json.write(vols.stream().map(VolumeCommands::toMap).toList()));
             return 0;
         }
         int w = Math.max(5, vols.stream().mapToInt(v -> v.volid().toString().length()).max().orElse(0));
-        System.out.printf("%-" + w + "s %-7s %-8s %15s %15s %s%n", "Volid", "Format", "Type", "Size", "Used",
+        root.ctx.out().printf("%-" + w + "s %-7s %-8s %15s %15s %s%n", "Volid", "Format", "Type", "Size", "Used",
                 "VMID");
         for (VolumeInfo v : vols) {
-            System.out.printf("%-" + w + "s %-7s %-8s %15d %15d %s%n", v.volid(), v.format().id(),
+            root.ctx.out().printf("%-" + w + "s %-7s %-8s %15d %15d %s%n", v.volid(), v.format().id(),
                     v.content().id(), v.size(), v.used(), v.vmid().isPresent() ? v.vmid().getAsInt() : "");
         }
         return 0;

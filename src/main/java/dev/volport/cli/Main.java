@@ -1,5 +1,8 @@
 package dev.volport.cli;
 
+import java.io.OutputStreamWriter;
+import java.io.PrintWriter;
+import java.nio.charset.Charset;
 import picocli.CommandLine;
 
 /** Entry point of the {@code volport} command. Exit codes: 0 success, 1 operation failed, 2 usage error. */
@@ -11,11 +14,29 @@ public final class Main {
         System.exit(run(args));
     }
 
-    /** Runs one command line and returns its exit code (for tests and the launcher). */
+    /** Runs one command line with the process's stdout and stderr and returns its exit code. */
     public static int run(String... args) {
-        Context ctx = new Context();
+        PrintWriter out = new PrintWriter(new OutputStreamWriter(System.out, Charset.defaultCharset()), true);
+        PrintWriter err = new PrintWriter(new OutputStreamWriter(System.err, Charset.defaultCharset()), true);
+        try {
+            return run(out, err, args);
+        } finally {
+            out.flush();
+            err.flush();
+        }
+    }
+
+    /**
+     * Runs one command line printing results to {@code out} and errors, warnings and help for a usage error to
+     * {@code err} (for tests in this JVM and for embedders of the CLI). Progress and {@code export … -} still use
+     * the process's file descriptors 2 and 1.
+     */
+    public static int run(PrintWriter out, PrintWriter err, String... args) {
+        Context ctx = new Context(out, err);
         CommandLine cl = new CommandLine(new VolportCommand(ctx));
         VolportCommand.register(cl, args);
+        cl.setOut(out); // after the subcommands are added: picocli applies it to those that exist
+        cl.setErr(err);
         cl.setExecutionExceptionHandler(new ErrorHandler(ctx));
         cl.setParameterExceptionHandler(ErrorHandler::usage);
         cl.setCaseInsensitiveEnumValuesAllowed(true);

@@ -22,7 +22,7 @@ final class PathCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         var storage = root.ctx.storage(volume);
-        System.out.println(storage.path(storage.parseName(volume.volName())));
+        root.ctx.out().println(storage.path(storage.parseName(volume.volName())));
         return 0;
     }
 }

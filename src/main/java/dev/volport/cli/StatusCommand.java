@@ -50,15 +50,15 @@ final class StatusCommand implements Callable<Integer> {
             rows.add(m);
         }
         if (output.json()) {
-            System.out.println(Json.write(rows));
+            root.ctx.out().println(Json.write(rows));
             return 0;
         }
-        System.out.printf("%-16s %-8s %-11s %15s %15s %15s %7s%n", "Name", "Type", "Status", "Total", "Used",
+        root.ctx.out().printf("%-16s %-8s %-11s %15s %15s %15s %7s%n", "Name", "Type", "Status", "Total", "Used",
                 "Available", "%");
         for (Map<String, Object> m : rows) {
             long total = (Long) m.get("total");
             long used = (Long) m.get("used");
-            System.out.printf("%-16s %-8s %-11s %15d %15d %15d %6.2f%%%n", m.get("storage"), m.get("type"),
+            root.ctx.out().printf("%-16s %-8s %-11s %15d %15d %15d %6.2f%%%n", m.get("storage"), m.get("type"),
                     m.get("status"), total / 1024, used / 1024, (Long) m.get("avail") / 1024,
                     total == 0 ? 0.0 : 100.0 * used / total);
         }

@@ -86,7 +86,7 @@ class ErrorHandlerTest {
 
     @Test
     void theOperationComesFromTheCommandLine() {
-        CommandLine cl = new CommandLine(new VolportCommand(new Context()));
+        CommandLine cl = new CommandLine(new VolportCommand(context()));
         VolportCommand.register(cl, new String[] {"alloc"});
         VolportCommand.register(cl, new String[] {"info"});
         cl.parseArgs("alloc", "local", "100", "", "1G");
@@ -103,12 +103,16 @@ class ErrorHandlerTest {
 
     @Test
     void programmerErrorsStayInternalErrors() {
-        CommandLine cl = new CommandLine(new VolportCommand(new Context()));
+        CommandLine cl = new CommandLine(new VolportCommand(context()));
         StringWriter err = new StringWriter();
         cl.setErr(new PrintWriter(err));
-        int exit = new ErrorHandler(new Context()).handleExecutionException(new IllegalStateException("broken"), cl,
+        int exit = new ErrorHandler(context()).handleExecutionException(new IllegalStateException("broken"), cl,
                 null);
         assertThat(exit).isEqualTo(ErrorHandler.FAILED);
         assertThat(err.toString()).startsWith("volport: internal error: ").contains("broken");
+    }
+
+    private static Context context() {
+        return new Context(new PrintWriter(new StringWriter()), new PrintWriter(new StringWriter()));
     }
 }

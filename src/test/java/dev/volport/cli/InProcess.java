@@ -1,13 +1,12 @@
 package dev.volport.cli;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 
 /**
- * Runs one command line through {@link Main#run} in this JVM with stdout and stderr captured: the commands print
- * with {@code System.out}, picocli and the error handler through writers it makes from {@code System.out} and
- * {@code System.err} on first use. Not for {@code export ... -}, which takes over the process's fd 1.
+ * Runs one command line through {@link Main#run(java.io.PrintWriter, java.io.PrintWriter, String...)} in this JVM
+ * with its results and errors captured: the commands, picocli and the error handler all print through the two
+ * writers. Not for {@code export ... -}, which takes over the process's fd 1.
  */
 final class InProcess {
     record Result(int exit, String out, String err) {
@@ -16,23 +15,13 @@ final class InProcess {
     private InProcess() {
     }
 
-    static synchronized Result run(String... args) {
-        PrintStream oldOut = System.out;
-        PrintStream oldErr = System.err;
-        var out = new ByteArrayOutputStream();
-        var err = new ByteArrayOutputStream();
+    static Result run(String... args) {
+        var out = new StringWriter();
+        var err = new StringWriter();
         int exit;
-        try (PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
-                PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
-            System.setOut(o);
-            System.setErr(e);
-            exit = Main.run(args);
-            o.flush();
-            e.flush();
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
+        try (PrintWriter o = new PrintWriter(out); PrintWriter e = new PrintWriter(err)) {
+            exit = Main.run(o, e, args);
         }
-        return new Result(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        return new Result(exit, out.toString(), err.toString());
     }
 }
