@@ -54,6 +54,7 @@ class BtrfsStorageTest {
     @TempDir
     Path tmp;
     private final RecordingProcesses tools = new RecordingProcesses();
+    private final List<String> warnings = new java.util.concurrent.CopyOnWriteArrayList<>();
     private StorageEnvironment env;
     private Storage a;
     private Storage b;
@@ -70,7 +71,7 @@ class BtrfsStorageTest {
                 + "dir: dd\n\tpath " + tmp.resolve("d") + "\n\tcontent images,rootdir\n";
         List<StorageType> types = List.of(new BtrfsStorageType(tools), new DirStorageType());
         StorageConfig config = StorageConfig.parse(cfg, "test.cfg", StorageRegistry.sectionTypes(types));
-        env = new StorageEnvironment(new LinuxCalls(), new ShutdownGuard(), s -> { });
+        env = new StorageEnvironment(new LinuxCalls(), new ShutdownGuard(), warnings::add);
         StorageRegistry registry = new StorageRegistry(types, config, env);
         a = registry.open(new StoreId("ba"));
         b = registry.open(new StoreId("bb"));
@@ -254,6 +255,40 @@ class BtrfsStorageTest {
                 .filter(l -> l.endsWith(" path " + rootB.getFileName()) || l.contains(" path " + rootB.getFileName()
                         + "/"))).as("subvolumes left in " + rootB).isEmpty();
         assertThat(b.list(OptionalInt.empty())).isEmpty();
+    }
+
+    @Test
+    void aKilledReceivesLeftoverWithReadOnlySnapshotsIsRemovedByTheNextImportOnly() throws Exception {
+        String vol = "100/vm-100-disk-0.raw";
+        a.alloc(100, Optional.of("vm-100-disk-0.raw"), dev.volport.volume.DiskFormat.RAW, 1024);
+        snapshot(a, vol, "k");
+        byte[] wire = export(a, vol, StreamFormat.BTRFS, opts("k", null, false));
+        Path guest = Files.createDirectories(rootB.resolve("images/100"));
+        Path stream = tmp.resolve("k.btrfs");
+        Files.write(stream, wire);
+        // a receive directory as a killed import leaves it: its lock file no longer locked, a read-only
+        // received subvolume inside, which only `btrfs subvolume delete` removes
+        Path lockFile = guest.resolve(dev.volport.storage.Staging.LOCK_PREFIX + "00000000000000aa.vm-100-disk-0");
+        Path dead = guest.resolve(dev.volport.storage.Staging.PREFIX + "00000000000000aa.vm-100-disk-0");
+        // and one whose importer still runs (its lock held): it must stay
+        Path liveLock = guest.resolve(dev.volport.storage.Staging.LOCK_PREFIX + "00000000000000bb.vm-100-disk-1");
+        Path live = guest.resolve(dev.volport.storage.Staging.PREFIX + "00000000000000bb.vm-100-disk-1");
+        env.linux().createLocked(lockFile).close();
+        try (LinuxCalls.OfdLock held = env.linux().createLocked(liveLock)) {
+            for (Path p : List.of(dead, live)) {
+                Files.createDirectory(p);
+                BtrfsLoop.run("btrfs", "-q", "receive", "-e", "-f", stream.toString(), "--", p.toString());
+            }
+            assertThat(dead.resolve("vm-100-disk-0@k")).isDirectory();
+
+            importInto(b, "100/vm-100-disk-2.raw", StreamFormat.BTRFS, opts("k", null, false), wire);
+            assertThat(dead).doesNotExist();
+            assertThat(lockFile).doesNotExist();
+            assertThat(live.resolve("vm-100-disk-0@k")).isDirectory();
+            assertThat(warnings).anyMatch(w -> w.contains("removed '" + dead + "', left by an interrupted import"));
+            assertThat(b.list(OptionalInt.empty())).extracting(v -> v.volid().toString())
+                    .containsExactly("bb:100/vm-100-disk-2.raw");
+        }
     }
 
     @Test
