@@ -68,7 +68,7 @@ public final class SparseDecoder {
                 }
                 if (type != SparseFormat.DATA && type != SparseFormat.COMPRESSED && type != SparseFormat.ZERO
                         && type != SparseFormat.END) {
-                    throw new FormatException(rec + " has an unknown type " + SparseFormat.typeName(type));
+                    throw new FormatException(rec + String.format(" has an unknown type (0x%02x)", type & 0xff));
                 }
                 rec += " (" + SparseFormat.typeName(type) + ")";
                 if (offset != pos) {
@@ -145,6 +145,7 @@ public final class SparseDecoder {
             inflated = ByteBuffer.allocateDirect(SparseFormat.MAX_DATA);
         }
         int n;
+        inflated.clear();
         try {
             n = zstd.decompressDirectByteBuffer(inflated, 0, length, payload, 0, payload.limit());
         } catch (ZstdException e) {
