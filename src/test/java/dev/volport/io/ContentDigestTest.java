@@ -25,11 +25,11 @@ import org.junit.jupiter.api.io.TempDir;
  * every group of leaf digests, hash the group digests and the size. No zero shortcuts and no threads there, so the
  * sink's constants, parallel hashing and event cutting are checked against the definition itself.
  */
-class ContentDigestTest {
+public class ContentDigestTest {
     @TempDir
     Path tmp;
 
-    static byte[] naive(byte[] img) throws Exception {
+    public static byte[] naive(byte[] img) throws Exception {
         MessageDigest root = MessageDigest.getInstance("SHA-256");
         List<byte[]> leaves = new ArrayList<>();
         for (int off = 0; off < img.length; off += ContentDigest.LEAF) {
