@@ -37,9 +37,9 @@ import java.util.regex.Pattern;
  * snapshot among them, nothing else), and the commit moves the snapshots into place without replacing anything
  * ({@code renameat2(RENAME_NOREPLACE)}; a read-only subvolume moves to another directory only while writable, as
  * in the reference, and volport then gives it back the received UUID that making it writable cleared, so that later
- * incremental streams find their parent on this storage) and recreates the writable current state from the requested snapshot. Any failure removes
- * what was received and what was moved. With {@code --allow-rename} the volume is received under the next free
- * name, which the reference computes and never uses.
+ * incremental streams find their parent on this storage) and recreates the writable current state from the
+ * requested snapshot. Any failure removes what was received and what was moved. With {@code --allow-rename} the
+ * volume is received under the next free name, which the reference computes and never uses.
  */
 final class BtrfsReceive implements ImportTarget {
     /** The reference's {@code $BTRFS_SNAPSHOT_REGEX}, with the snapshot part held to volport's snapshot names. */

@@ -328,7 +328,14 @@ final class BtrfsStorage implements Storage, LocalCopy {
                         Optional<DirVolumeName> v = BtrfsVolumes.volumeOf(Integer.parseInt(gn),
                                 p.getFileName().toString());
                         if (v.isPresent() && BtrfsVolumes.isSubvolume(p)) {
-                            out.add(infoOnline(v.get()));
+                            try {
+                                out.add(infoOnline(v.get()));
+                            } catch (VolportException unreadable) {
+                                // listed all the same, so that a damaged volume can be seen and freed
+                                env.warnings().println("volport: " + unreadable.getMessage());
+                                out.add(new VolumeInfo(id(v.get()), v.get().type(), v.get().format(), 0, 0,
+                                        v.get().vmid(), Optional.empty(), List.of(), java.time.Instant.EPOCH));
+                            }
                         }
                     }
                 }

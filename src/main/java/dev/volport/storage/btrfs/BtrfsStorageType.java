@@ -31,7 +31,8 @@ import java.util.List;
  */
 public final class BtrfsStorageType implements StorageType {
     public static final SectionType SECTION = new SectionType("btrfs", SectionType.properties(
-            "path", PATH, "content", CONTENT, "nocow", BOOLEAN, "shared", BOOLEAN, "format", FORMAT, "preallocation", PREALLOCATION, "nodes", NODES,
+            "path", PATH, "content", CONTENT, "nocow", BOOLEAN, "shared", BOOLEAN, "format", FORMAT,
+            "preallocation", PREALLOCATION, "nodes", NODES,
             "disable", BOOLEAN, "bwlimit", BWLIMIT, "is_mountpoint", IS_MOUNTPOINT, "mkdir", BOOLEAN,
             "create-base-path", BOOLEAN, "create-subdirs", BOOLEAN, "prune-backups", PRUNE_BACKUPS,
             "max-protected-backups", MAX_PROTECTED),

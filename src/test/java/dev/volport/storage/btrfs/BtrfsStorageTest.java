@@ -142,6 +142,10 @@ class BtrfsStorageTest {
 
         assertThat(a.list(OptionalInt.empty())).extracting(v -> v.volid().toString())
                 .containsExactly("ba:100/vm-100-disk-0.raw");
+        Files.delete(file);   // damaged: a subvolume without its disk.raw is still listed (and can be freed)
+        assertThat(a.list(OptionalInt.empty())).extracting(v -> v.volid().toString() + " " + v.size())
+                .containsExactly("ba:100/vm-100-disk-0.raw 0");
+        assertThat(warnings).anyMatch(w -> w.contains("no file '" + file + "'"));
         a.free(a.parseName(id.volName()));
         assertThat(rootA.resolve("images/100")).doesNotExist();
         assertThat(a.list(OptionalInt.empty())).isEmpty();
