@@ -81,6 +81,10 @@ final class CopyCommand implements Callable<Integer> {
         TransferRequest req = TransferRequest.negotiate(source, from, target, to, opts, Optional.ofNullable(format),
                 limit);
         TransferResult result = new TransferRunner(new ImportTransaction(ctx.registry().env()), ctx.linux()::growPipe).run(req, ctx.progress());
+        if (result.local() && !ctx.quiet) {
+            ctx.err().println("copy " + from + " to " + result.imported() + ": same btrfs filesystem, copied as a"
+                    + " snapshot (no stream)");
+        }
         root.ctx.out().println("successfully imported '" + result.imported() + "'");
         return 0;
     }

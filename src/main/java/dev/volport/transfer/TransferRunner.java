@@ -2,6 +2,7 @@ package dev.volport.transfer;
 
 import dev.volport.io.Progress;
 import dev.volport.io.RateLimiter;
+import dev.volport.storage.LocalCopy;
 import dev.volport.volume.VolumeId;
 import java.io.EOFException;
 import java.io.IOException;
@@ -11,6 +12,7 @@ import java.nio.channels.ClosedChannelException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntBinaryOperator;
 
@@ -89,6 +91,20 @@ public final class TransferRunner {
             used = true;
         }
         long t0 = System.nanoTime();
+        if (req.target() instanceof LocalCopy local) {
+            Optional<VolumeId> copied;
+            try {
+                copied = local.copyLocally(req.source(), req.source().parseName(req.from().volName()),
+                        req.target().parseName(req.to().volName()), req.options());
+            } catch (IOException e) {
+                throw new TransferException("copy of " + req.from() + " to " + req.to() + " failed: "
+                        + e.getMessage(), e);
+            }
+            if (copied.isPresent()) {
+                return new TransferResult(copied.get(), req.format(), 0, Duration.ofNanos(System.nanoTime() - t0),
+                        true);
+            }
+        }
         StreamPipe pipe = StreamPipe.open(resizePipe);
         StreamMeter meter = new StreamMeter(pipe.source(), RateLimiter.of(req.limit().bytesPerSecond()), progress,
                 "copy " + req.from() + " to " + req.to(), req.format());

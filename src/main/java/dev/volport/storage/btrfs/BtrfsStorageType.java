@@ -13,6 +13,8 @@ import static dev.volport.config.PropertyKind.PRUNE_BACKUPS;
 
 import dev.volport.config.SectionType;
 import dev.volport.config.StorageSection;
+import dev.volport.os.CommandRunner;
+import dev.volport.os.ProcessCommandRunner;
 import dev.volport.storage.Storage;
 import dev.volport.storage.StorageEnvironment;
 import dev.volport.storage.StorageException;
@@ -23,16 +25,30 @@ import java.util.EnumSet;
 import java.util.List;
 
 /**
- * The {@code btrfs} storage type: its sections parse (reference §4.2: dir's properties without {@code shared} and
- * {@code content-dirs}; formats raw and subvol), opening one is not implemented yet.
+ * The {@code btrfs} storage type (reference {@code BTRFSPlugin.pm}): a directory storage on a btrfs filesystem,
+ * dir's properties without {@code content-dirs}, plus {@code nocow}; formats raw and subvol. Its tools run through
+ * the {@link CommandRunner} it is given ({@link ProcessCommandRunner} by default).
  */
 public final class BtrfsStorageType implements StorageType {
     public static final SectionType SECTION = new SectionType("btrfs", SectionType.properties(
-            "path", PATH, "content", CONTENT, "format", FORMAT, "preallocation", PREALLOCATION, "nodes", NODES,
+            "path", PATH, "content", CONTENT, "nocow", BOOLEAN, "shared", BOOLEAN, "format", FORMAT,
+            "preallocation", PREALLOCATION, "nodes", NODES,
             "disable", BOOLEAN, "bwlimit", BWLIMIT, "is_mountpoint", IS_MOUNTPOINT, "mkdir", BOOLEAN,
             "create-base-path", BOOLEAN, "create-subdirs", BOOLEAN, "prune-backups", PRUNE_BACKUPS,
             "max-protected-backups", MAX_PROTECTED),
             "path", EnumSet.allOf(ContentType.class), true, List.of(DiskFormat.RAW, DiskFormat.SUBVOL));
+
+    private final CommandRunner runner;
+
+    /** Runs {@code btrfs} and {@code chattr} as processes. */
+    public BtrfsStorageType() {
+        this(new ProcessCommandRunner());
+    }
+
+    /** Runs the tools through {@code runner} (a recording fake in unit tests). */
+    public BtrfsStorageType(CommandRunner runner) {
+        this.runner = java.util.Objects.requireNonNull(runner, "runner");
+    }
 
     @Override
     public SectionType section() {
@@ -41,6 +57,6 @@ public final class BtrfsStorageType implements StorageType {
 
     @Override
     public Storage open(StorageSection section, StorageEnvironment env) throws StorageException {
-        throw new StorageException("storage '" + section.id() + "': type 'btrfs' is not implemented yet");
+        return new BtrfsStorage(section, env, runner);
     }
 }

@@ -7,6 +7,7 @@ import dev.volport.storage.ImageCodec;
 import dev.volport.storage.ImportTarget;
 import dev.volport.storage.Landing;
 import dev.volport.storage.StagingObject;
+import dev.volport.storage.Staging;
 import dev.volport.storage.StorageException;
 import dev.volport.storage.StorageLock;
 import dev.volport.storage.TransferOptions;

@@ -3,6 +3,8 @@ package dev.volport.storage.dir;
 import dev.volport.config.StorageSection;
 import dev.volport.os.LinuxCalls;
 import dev.volport.storage.StorageException;
+import dev.volport.storage.MountPoints;
+import dev.volport.storage.Staging;
 import dev.volport.storage.StorageLock;
 import dev.volport.storage.Warnings;
 import dev.volport.volume.ContentType;
@@ -70,11 +72,7 @@ final class DirLayout {
      *         but is not mounted: 'DIR'}, the reference's words
      */
     void requireOnline() throws StorageException {
-        Optional<Path> mp = section.mountPoint();
-        if (mp.isPresent() && !mounted(mp.get())) {
-            throw new StorageException("unable to activate storage '" + section.id() + "' - directory is expected"
-                    + " to be a mount point but is not mounted: '" + mp.get() + "'");
-        }
+        MountPoints.requireOnline(section);
     }
 
     /** Whether {@link #requireOnline} would pass and the storage's directory exists. */
@@ -116,33 +114,7 @@ final class DirLayout {
      * does not exist is not mounted.
      */
     static boolean mounted(Path dir) {
-        String want;
-        try {
-            want = dir.toRealPath().toString();
-        } catch (IOException e) {
-            return false;
-        }
-        try (Stream<String> lines = Files.lines(Path.of("/proc/self/mounts"))) {
-            return lines.map(l -> l.split(" ")).filter(f -> f.length > 1)
-                    .anyMatch(f -> unescapeMountField(f[1]).equals(want));
-        } catch (IOException | java.io.UncheckedIOException e) {
-            return false;
-        }
-    }
-
-    /** {@code /proc/mounts} writes space, tab, newline and backslash in paths as {@code \040}, {@code \011}, …. */
-    static String unescapeMountField(String field) {
-        StringBuilder sb = new StringBuilder();
-        for (int i = 0; i < field.length(); i++) {
-            char c = field.charAt(i);
-            if (c == '\\' && i + 3 < field.length() && field.substring(i + 1, i + 4).matches("[0-7]{3}")) {
-                sb.append((char) Integer.parseInt(field.substring(i + 1, i + 4), 8));
-                i += 3;
-            } else {
-                sb.append(c);
-            }
-        }
-        return sb.toString();
+        return MountPoints.mounted(dir);
     }
 
     /**
@@ -213,16 +185,8 @@ final class DirLayout {
         }
     }
 
-    /** Deletes a file, or a directory with all it holds, never following symlinks. */
+    /** Deletes a file, or a directory with all it holds, never following symlinks ({@link Staging#deleteTree}). */
     static void deleteTree(Path p) throws IOException {
-        if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
-            try (Stream<Path> walk = Files.walk(p)) {
-                for (Path q : walk.sorted(Comparator.reverseOrder()).toList()) {
-                    Files.deleteIfExists(q);
-                }
-            }
-        } else {
-            Files.deleteIfExists(p);
-        }
+        Staging.deleteTree(p);
     }
 }

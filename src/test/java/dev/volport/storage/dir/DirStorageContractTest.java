@@ -1,5 +1,7 @@
 package dev.volport.storage.dir;
 
+import dev.volport.storage.Staging;
+
 import dev.volport.os.LinuxCalls;
 import dev.volport.storage.StorageContract;
 import dev.volport.storage.StorageType;

@@ -1,5 +1,7 @@
 package dev.volport.storage.dir;
 
+import dev.volport.storage.Staging;
+
 import dev.volport.os.LinuxCalls;
 import java.nio.file.Path;
 

@@ -1,5 +1,7 @@
 package dev.volport.storage.dir;
 
+import dev.volport.storage.Staging;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.volport.os.LinuxCalls;

@@ -1,4 +1,4 @@
-package dev.volport.storage.dir;
+package dev.volport.storage;
 
 import dev.volport.os.LinuxCalls;
 import java.io.IOException;
@@ -8,15 +8,20 @@ import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /**
  * What an import writes before it becomes a volume: a file, or for a {@code tar+size} stream a directory, named
  * {@code .volport-staging.TOKEN.FINALNAME} next to its final name, plus the lock that says its importer is alive.
- * Listings skip it (a dot-name); {@link DirLayout#takenNames} counts it as {@code FINALNAME}, which it reserves.
+ * Listings skip it (a dot-name); a storage counts it as {@code FINALNAME} when it chooses names ({@link #finalName}).
+ * Shared by the storage types that keep volumes as files or directories below a path ({@code dir}, {@code btrfs}):
+ * a type whose staging directories are not plain directories (a btrfs subvolume, a receive directory holding
+ * read-only subvolumes) says how to make and remove them ({@link Trees}).
  *
  * <p>{@code TOKEN} is 16 random hex digits, so names stay unique across the hosts of a shared storage (two hosts
  * can run importers with the same process id for the same volume name). The lock is an open file description lock
@@ -31,41 +36,73 @@ import java.util.regex.Pattern;
  * replacing), {@link #close} (releases the lock; removes the object first unless it was committed). Safe to close
  * from a signal handler's thread while another thread writes.
  */
-final class Staging implements AutoCloseable {
-    static final String PREFIX = ".volport-staging.";
-    static final String LOCK_PREFIX = ".volport-lock.";
+public final class Staging implements AutoCloseable {
+    public static final String PREFIX = ".volport-staging.";
+    public static final String LOCK_PREFIX = ".volport-lock.";
     /** Also matches the process-id names of earlier versions (digits are hex digits), which get the same test. */
     private static final Pattern NAME = Pattern.compile("^\\.volport-(staging|lock)\\.([0-9a-f]{1,32})\\.(.+)$");
+
+    /**
+     * How a storage type makes a staging directory and removes one with all it holds (a tree it left, or a crash
+     * leftover). {@link #PLAIN}: {@code mkdir}, and a recursive delete that never follows symlinks.
+     */
+    public interface Trees {
+        Trees PLAIN = new Trees() {
+            @Override
+            public void create(Path dir) throws IOException {
+                Files.createDirectory(dir);
+            }
+
+            @Override
+            public void delete(Path tree) throws IOException {
+                deleteTree(tree);
+            }
+        };
+
+        /** Creates the directory {@code dir}; fails if it exists. */
+        void create(Path dir) throws IOException;
+
+        /** Removes the file or directory {@code tree} with everything below it; nothing if it is gone. */
+        void delete(Path tree) throws IOException;
+    }
 
     private final Path path;
     private final Optional<Path> lockFile;
     private final LinuxCalls.OfdLock lock;
+    private final Trees trees;
     private boolean committed;
     private boolean closed;
 
-    private Staging(Path path, Optional<Path> lockFile, LinuxCalls.OfdLock lock) {
+    private Staging(Path path, Optional<Path> lockFile, LinuxCalls.OfdLock lock, Trees trees) {
         this.path = path;
         this.lockFile = lockFile;
         this.lock = lock;
+        this.trees = trees;
     }
 
     /** Creates and locks a staging file for {@code finalName} in {@code dir}. Call under the storage lock. */
-    static Staging createFile(LinuxCalls linux, Path dir, String finalName) throws IOException {
+    public static Staging createFile(LinuxCalls linux, Path dir, String finalName) throws IOException {
         Path p = dir.resolve(PREFIX + newToken() + "." + finalName);
-        return new Staging(p, Optional.empty(), linux.createLocked(p));
+        return new Staging(p, Optional.empty(), linux.createLocked(p), Trees.PLAIN);
     }
 
     /**
      * Creates and locks the lock file, then creates the staging directory for {@code finalName} in {@code dir}.
      * Call under the storage lock.
      */
-    static Staging createDirectory(LinuxCalls linux, Path dir, String finalName) throws IOException {
+    public static Staging createDirectory(LinuxCalls linux, Path dir, String finalName) throws IOException {
+        return createDirectory(linux, dir, finalName, Trees.PLAIN);
+    }
+
+    /** {@link #createDirectory(LinuxCalls, Path, String)} with the directory made and removed by {@code trees}. */
+    public static Staging createDirectory(LinuxCalls linux, Path dir, String finalName, Trees trees)
+            throws IOException {
         String token = newToken();
         Path lockFile = dir.resolve(LOCK_PREFIX + token + "." + finalName);
         Path p = dir.resolve(PREFIX + token + "." + finalName);
         LinuxCalls.OfdLock lock = linux.createLocked(lockFile);
         try {
-            Files.createDirectory(p);
+            trees.create(p);
         } catch (IOException | RuntimeException e) {
             try {
                 Files.deleteIfExists(lockFile);
@@ -74,11 +111,11 @@ final class Staging implements AutoCloseable {
             }
             throw e;
         }
-        return new Staging(p, Optional.of(lockFile), lock);
+        return new Staging(p, Optional.of(lockFile), lock, trees);
     }
 
     /** Where the import writes: the staging file or directory. */
-    Path path() {
+    public Path path() {
         return path;
     }
 
@@ -88,7 +125,7 @@ final class Staging implements AutoCloseable {
      *
      * @throws LinuxCalls.SyscallException errno {@link LinuxCalls#EEXIST} when {@code finalPath} exists
      */
-    synchronized void commit(LinuxCalls linux, Path finalPath) throws IOException {
+    public synchronized void commit(LinuxCalls linux, Path finalPath) throws IOException {
         if (closed) {
             throw new IOException("staging object '" + path + "' was already removed");
         }
@@ -105,7 +142,7 @@ final class Staging implements AutoCloseable {
         closed = true;
         try {
             if (!committed) {
-                DirLayout.deleteTree(path);
+                trees.delete(path);
             }
             if (lockFile.isPresent()) {
                 Files.deleteIfExists(lockFile.get());
@@ -116,12 +153,12 @@ final class Staging implements AutoCloseable {
     }
 
     /** Whether {@code p}'s name is a staging object's or a staging lock file's. */
-    static boolean isStagingEntry(Path p) {
+    public static boolean isStagingEntry(Path p) {
         return NAME.matcher(p.getFileName().toString()).matches();
     }
 
     /** The final file name a staging object or lock file name stands for, if it is one. */
-    static Optional<String> finalName(String fileName) {
+    public static Optional<String> finalName(String fileName) {
         Matcher m = NAME.matcher(fileName);
         return m.matches() ? Optional.of(m.group(3)) : Optional.empty();
     }
@@ -135,7 +172,12 @@ final class Staging implements AutoCloseable {
      *
      * @return whether something was removed
      */
-    static boolean removeIfAbandoned(LinuxCalls linux, Path p) throws IOException {
+    public static boolean removeIfAbandoned(LinuxCalls linux, Path p) throws IOException {
+        return removeIfAbandoned(linux, p, Trees.PLAIN);
+    }
+
+    /** {@link #removeIfAbandoned(LinuxCalls, Path)} with staging directories removed by {@code trees}. */
+    public static boolean removeIfAbandoned(LinuxCalls linux, Path p, Trees trees) throws IOException {
         Matcher m = NAME.matcher(p.getFileName().toString());
         if (!m.matches()) {
             return false;
@@ -151,18 +193,18 @@ final class Staging implements AutoCloseable {
             if (!a.isRegularFile() || Files.exists(p.resolveSibling(PREFIX + rest), LinkOption.NOFOLLOW_LINKS)) {
                 return false;
             }
-            return removeLocked(linux, p, p);
+            return removeLocked(linux, p, p, Trees.PLAIN);
         }
         if (a.isRegularFile()) {
-            return removeLocked(linux, p, p);
+            return removeLocked(linux, p, p, Trees.PLAIN);
         }
         if (a.isDirectory()) {
             Path lockFile = p.resolveSibling(LOCK_PREFIX + rest);
             if (!Files.exists(lockFile, LinkOption.NOFOLLOW_LINKS)) {
-                DirLayout.deleteTree(p);
+                trees.delete(p);
                 return true;
             }
-            boolean removed = removeLocked(linux, lockFile, p);
+            boolean removed = removeLocked(linux, lockFile, p, trees);
             if (removed) {
                 Files.deleteIfExists(lockFile);
             }
@@ -172,7 +214,8 @@ final class Staging implements AutoCloseable {
     }
 
     /** Takes {@code lockFile}'s lock if free, and while holding it removes {@code victim}; false when held. */
-    private static boolean removeLocked(LinuxCalls linux, Path lockFile, Path victim) throws IOException {
+    private static boolean removeLocked(LinuxCalls linux, Path lockFile, Path victim, Trees trees)
+            throws IOException {
         Optional<LinuxCalls.OfdLock> held = linux.tryLock(lockFile);
         if (held.isEmpty()) {
             return false;
@@ -181,8 +224,21 @@ final class Staging implements AutoCloseable {
             if (!Files.exists(victim, LinkOption.NOFOLLOW_LINKS)) {
                 return false;   // committed (renamed) by its importer just before we looked
             }
-            DirLayout.deleteTree(victim);
+            trees.delete(victim);
             return true;
+        }
+    }
+
+    /** Deletes a file, or a directory with all it holds, never following symlinks. */
+    public static void deleteTree(Path p) throws IOException {
+        if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+            try (Stream<Path> walk = Files.walk(p)) {
+                for (Path q : walk.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.deleteIfExists(q);
+                }
+            }
+        } else {
+            Files.deleteIfExists(p);
         }
     }
 
