@@ -76,6 +76,33 @@ class ZfsPoolIT {
     }
 
     @Test
+    void aKilledImportLeavesOnlyAStagingDatasetThatTheNextImportRemoves() throws Exception {
+        Path big = a.mountpoint().resolve("subvol-100-disk-0/big");
+        byte[] data = new byte[8 << 20];
+        new java.util.Random(1).nextBytes(data);
+        Files.write(big, data);
+        ZfsTestPool.zfs("snapshot", a.name() + "/subvol-100-disk-0@T");
+        Path stream = tmp.resolve("stream.zfs");
+        Result exported = bash(v + " export za:subvol-100-disk-0 zfs " + q(stream) + " -with-snapshots 1 -snapshot T");
+        assertThat(exported.exit()).as(exported.err()).isZero();
+        // half of the stream (snapshot S is complete in it), then nothing: SIGKILL while it waits
+        Result killed = bash("{ head -c " + Files.size(stream) / 2 + " " + q(stream) + "; sleep 60; } | " + v
+                + " import zb:subvol-100-disk-0 zfs - -with-snapshots 1 -snapshot T & pid=$!\n"
+                + "for i in $(seq 100); do zfs list -H -o name -r " + b.name() + " | grep -q volport-import- && break;"
+                + " sleep 0.2; done\n"
+                + "sleep 1; pkill -KILL -P $$ -f 'volport.jar|bin/java' ; kill -KILL $pid; wait $pid; echo killed=$?");
+        assertThat(killed.out()).contains("killed=137");
+        assertThat(b.all()).anyMatch(n -> n.startsWith(b.name() + "/volport-import-"))
+                .noneMatch(n -> n.startsWith(b.name() + "/subvol-100-disk-0"));
+
+        Result again = bash(v + " import zb:subvol-100-disk-0 zfs " + q(stream) + " -with-snapshots 1 -snapshot T");
+        assertThat(again.exit()).as(again.err()).isZero();
+        assertThat(again.err()).contains("left by an interrupted import");
+        assertThat(b.all()).noneMatch(n -> n.contains("volport-import-"));
+        assertThat(Files.readAllBytes(b.mountpoint().resolve("subvol-100-disk-0/big"))).isEqualTo(data);
+    }
+
+    @Test
     void aDatasetGoesToADirStorageAsTarSize() throws Exception {
         Result formats = bash(v + " export-formats za:subvol-100-disk-0");
         assertThat(formats.out()).isEqualTo("zfs\ntar+size\n");

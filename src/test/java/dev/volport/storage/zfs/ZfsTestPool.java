@@ -87,6 +87,12 @@ public final class ZfsTestPool implements AutoCloseable {
         return out;
     }
 
+    private static int quiet(String... argv) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(argv).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .start();
+        return p.waitFor();
+    }
+
     /** Names of every dataset and snapshot in the pool, sorted. */
     public List<String> all() throws Exception {
         return zfs("list", "-H", "-o", "name", "-t", "all", "-r", name).lines().sorted().toList();
@@ -94,8 +100,12 @@ public final class ZfsTestPool implements AutoCloseable {
 
     @Override
     public void close() throws Exception {
-        // zfs-fuse may still hold a just-used dataset for a moment ("pool is busy")
-        for (int i = 0; i < 20 && run("zpool", "destroy", "-f", name) == null; i++) {
+        // zfs-fuse may hold a just-used dataset for seconds ("pool is busy"); a pool left behind fails the test
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (quiet("zpool", "destroy", "-f", name) != 0) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("cannot destroy test pool " + name + ": " + run("zpool", "destroy", "-f", name));
+            }
             Thread.sleep(250);
         }
         Files.deleteIfExists(dir.resolve(name + ".img"));
