@@ -68,6 +68,19 @@ class ZfsPoolIT {
     }
 
     @Test
+    void theMigrationSnapshotIsRemovedOnTheTargetWithDeleteSnapshot() throws Exception {
+        ZfsTestPool.zfs("snapshot", a.name() + "/subvol-100-disk-0@__migration__");
+        Result r = bash(v + " export za:subvol-100-disk-0 zfs - -with-snapshots 1 -snapshot __migration__ | " + v
+                + " import zb:subvol-100-disk-0 zfs - -with-snapshots 1 -snapshot __migration__"
+                + " -delete-snapshot __migration__ -allow-rename 1");
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.out()).isEqualTo("successfully imported 'zb:subvol-100-disk-0'\n");
+        assertThat(b.all()).contains(b.name() + "/subvol-100-disk-0@S")
+                .doesNotContain(b.name() + "/subvol-100-disk-0@__migration__");
+        assertThat(a.all()).contains(a.name() + "/subvol-100-disk-0@__migration__");
+    }
+
+    @Test
     void anExportWithoutASnapshotIsRefusedInOneLine() throws Exception {
         Result r = bash(v + " export za:subvol-100-disk-0 zfs - -with-snapshots 1 > /dev/null");
         assertThat(r.exit()).isEqualTo(1);

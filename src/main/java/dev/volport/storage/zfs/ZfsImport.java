@@ -55,8 +55,11 @@ final class ZfsImport implements ImportTarget {
 
     @Override
     public Landing landing() {
-        return format == StreamFormat.TAR_SIZE ? Landing.tree()
-                : new Landing(Landing.Kind.SINK, name.format(), Optional.empty());
+        return switch (format) {
+            case TAR_SIZE -> Landing.tree();
+            case RAW_SIZE -> Landing.rawFile();
+            default -> new Landing(Landing.Kind.SINK, name.format(), Optional.empty());
+        };
     }
 
     private String dataset() {
@@ -95,7 +98,11 @@ final class ZfsImport implements ImportTarget {
             ZfsLocks.Held held = storage.locks().staging(staging);
             Staging s = new Staging(target, staging, held);
             try {
-                return format == StreamFormat.TAR_SIZE ? s.createTree(declaredSize) : s.startReceive();
+                return switch (format) {
+                    case TAR_SIZE -> s.createTree(declaredSize);
+                    case RAW_SIZE -> s.createZvol(declaredSize);
+                    default -> s.startReceive();
+                };
             } catch (IOException | RuntimeException e) {
                 s.discard();
                 throw e;
@@ -116,6 +123,7 @@ final class ZfsImport implements ImportTarget {
         private final ZfsLocks.Held lock;
         private RunningCommand receive;
         private Path tree;
+        private ZfsZvols.StagingDevice device;
         private boolean committed;
         private boolean discarded;
 
@@ -145,6 +153,31 @@ final class ZfsImport implements ImportTarget {
                     + " failed: cannot create the staging dataset");
             tree = Path.of(zfs.get(dataset, "mountpoint"));
             return this;
+        }
+
+        Staging createZvol(long declaredSize) throws IOException {
+            long kib = declaredSize / 1024 + (declaredSize % 1024 == 0 ? 0 : 1);
+            zfs.run(zfs.commands().createZvol(dataset, Math.max(kib, 1), storage.sparse(), storage.blocksize()),
+                    "import into " + requested() + " failed: cannot create the staging zvol");
+            Path dev = ZfsZvols.waitForDevice(storage.device(dataset), requested());
+            device = new ZfsZvols.StagingDevice(dev, ZfsListing.number(zfs.get(dataset, "volsize")));
+            return this;
+        }
+
+        @Override
+        public java.nio.channels.FileChannel channel() throws IOException {
+            if (device == null) {
+                throw new IllegalStateException("the staging object " + where() + " is not a zvol");
+            }
+            return device.channel();
+        }
+
+        @Override
+        public void setLength(long length) throws IOException {
+            if (device == null) {
+                throw new IllegalStateException("the staging object " + where() + " is not a zvol");
+            }
+            device.setLength(length);
         }
 
         @Override
@@ -183,6 +216,8 @@ final class ZfsImport implements ImportTarget {
                     throw new StorageException("the stream did not contain snapshot '"
                             + options.snapshot().get().value() + "'");
                 }
+            } else if (device != null) {
+                device.force();
             } else {
                 storage.env().linux().syncfs(tree);
             }
@@ -190,6 +225,9 @@ final class ZfsImport implements ImportTarget {
 
         @Override
         public synchronized VolumeId commit() throws IOException {
+            if (device != null) {
+                device.close();
+            }
             if (!incremental()) {
                 String doing = "import into " + requested() + " failed: cannot rename '" + where() + "' to '"
                         + zfs.commands().dataset(target.name()) + "'";
@@ -218,6 +256,9 @@ final class ZfsImport implements ImportTarget {
             discarded = true;
             if (receive != null) {
                 receive.close();
+            }
+            if (device != null) {
+                device.close();
             }
             if (committed) {
                 return;

@@ -60,8 +60,9 @@ final class ZfsPoolStorage implements Storage {
     private final boolean sparse;
     private final Optional<String> blocksize;
     private final Path mountpoint;
+    private final Path zvolRoot;
 
-    ZfsPoolStorage(StorageSection section, StorageEnvironment env, ZfsTool zfs, ZfsLocks locks) {
+    ZfsPoolStorage(StorageSection section, StorageEnvironment env, ZfsTool zfs, ZfsLocks locks, Path zvolRoot) {
         this.section = section;
         this.env = env;
         this.zfs = zfs;
@@ -70,6 +71,20 @@ final class ZfsPoolStorage implements Storage {
         this.sparse = "1".equals(p.get("sparse"));
         this.blocksize = Optional.ofNullable(p.get("blocksize"));
         this.mountpoint = Path.of(p.getOrDefault("mountpoint", "/" + zfs.commands().pool()));
+        this.zvolRoot = zvolRoot;
+    }
+
+    /** The device of zvol {@code dataset} (a name below the pool). */
+    Path device(String dataset) {
+        return zvolRoot.resolve(zfs.commands().pool()).resolve(dataset);
+    }
+
+    boolean sparse() {
+        return sparse;
+    }
+
+    Optional<String> blocksize() {
+        return blocksize;
     }
 
     @Override
@@ -144,8 +159,15 @@ final class ZfsPoolStorage implements Storage {
                 }
                 exportTar(name, options, out, progress);
             }
-            case RAW_SIZE -> throw new StorageException("export of zvol " + id + " as raw+size is not implemented"
-                    + " yet (zfs-fuse, the ZFS the tests run, has no zvols)");
+            case RAW_SIZE -> {
+                if (name.isDataset() || options.withSnapshots() || options.base().isPresent()) {
+                    throw new StorageException("volume export format raw+size not available for " + id
+                            + (name.isDataset() ? ": it is a dataset" : " with snapshots or a base"));
+                }
+                exportFromSnapshot(name, options, dataset -> ZfsZvols.export(
+                        ZfsZvols.waitForDevice(device(dataset), id), ZfsListing.number(zfs.get(dataset, "volsize")),
+                        out, progress, id));
+            }
             default -> throw new StorageException("volume export format " + format + " not available for " + id);
         }
     }
@@ -182,17 +204,31 @@ final class ZfsPoolStorage implements Storage {
      */
     private void exportTar(ZfsVolumeName name, TransferOptions options, WritableByteChannel out, Progress progress)
             throws IOException {
+        exportFromSnapshot(name, options, dataset -> exportTree(id(name), dataset, out, progress));
+    }
+
+    /** Reads one state of a volume: the live one (a dataset name below the pool) or a snapshot's. */
+    private interface StateReader {
+        void read(String dataset) throws IOException;
+    }
+
+    /**
+     * Hands {@code reader} the volume itself, or with {@code --snapshot S} a temporary clone of {@code NAME@S}
+     * (zfs-fuse has no {@code .zfs/snapshot} directory, and a zvol snapshot's device exists only with
+     * {@code snapdev=visible}). The clone is locked like a staging dataset, so a killed export's clone is removed
+     * by the next import or alloc.
+     */
+    private void exportFromSnapshot(ZfsVolumeName name, TransferOptions options, StateReader reader)
+            throws IOException {
         VolumeId id = id(name);
         if (!zfs.exists(name.name(), Optional.empty())) {
             throw new StorageException("volume " + id + " does not exist (no dataset '"
                     + zfs.commands().dataset(name.name()) + "')");
         }
         if (options.snapshot().isEmpty()) {
-            exportTree(id, name.name(), out, progress);
+            reader.read(name.name());
             return;
         }
-        // A snapshot's tree through a temporary clone: zfs-fuse has no .zfs/snapshot directory. The clone is
-        // locked like a staging dataset, so a killed export's clone is removed by the next import or alloc.
         String clone = EXPORT_PREFIX + ZfsImport.random() + "-" + name.name();
         String snapshot = zfs.commands().dataset(name.name()) + "@" + options.snapshot().get().value();
         ZfsLocks.Held held;
@@ -206,7 +242,7 @@ final class ZfsPoolStorage implements Storage {
             }
         }
         try {
-            exportTree(id, clone, out, progress);
+            reader.read(clone);
         } finally {
             try {
                 zfs.runBusy(zfs.commands().destroy(clone, true), "export of " + id + ": cannot remove its clone");
@@ -253,10 +289,6 @@ final class ZfsPoolStorage implements Storage {
         if (!formats(vol, options).contains(format)) {
             throw new StorageException("volume import format '" + format + "' not available for " + id(vol)
                     + (vol.isDataset() ? " (a dataset)" : " (a zvol)"));
-        }
-        if (format == StreamFormat.RAW_SIZE) {
-            throw new StorageException("import of zvol " + id(vol) + " from raw+size is not implemented yet"
-                    + " (zfs-fuse, the ZFS the tests run, has no zvols)");
         }
         return new ZfsImport(this, vol, format, options);
     }
@@ -327,8 +359,7 @@ final class ZfsPoolStorage implements Storage {
     @Override
     public Path path(VolumeName volname) throws VolportException {
         ZfsVolumeName name = own(volname);
-        return name.isDataset() ? mountpoint.resolve(name.name())
-                : Path.of("/dev/zvol", zfs.commands().pool(), name.name());
+        return name.isDataset() ? mountpoint.resolve(name.name()) : device(name.name());
     }
 
     @Override

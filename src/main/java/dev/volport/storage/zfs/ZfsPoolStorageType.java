@@ -37,16 +37,23 @@ public final class ZfsPoolStorageType implements StorageType {
 
     private final CommandRunner runner;
     private final Path lockRoot;
+    private final Path zvolRoot;
 
-    /** Runs the real {@code zfs}; locks under {@code /run/volport/zfs}. */
+    /** Runs the real {@code zfs}; locks under {@code /run/volport/zfs}; zvol devices under {@code /dev/zvol}. */
     public ZfsPoolStorageType() {
         this(new ProcessCommandRunner(), ZfsLocks.DEFAULT_DIR);
     }
 
     /** Runs {@code zfs} through {@code runner} (a recording fake in tests); locks under {@code lockRoot}. */
     public ZfsPoolStorageType(CommandRunner runner, Path lockRoot) {
+        this(runner, lockRoot, Path.of("/dev/zvol"));
+    }
+
+    /** As above, with zvol devices under {@code zvolRoot} ({@code ZVOLROOT/POOL/NAME}; tests use plain files). */
+    public ZfsPoolStorageType(CommandRunner runner, Path lockRoot, Path zvolRoot) {
         this.runner = Objects.requireNonNull(runner, "runner");
         this.lockRoot = Objects.requireNonNull(lockRoot, "lockRoot");
+        this.zvolRoot = Objects.requireNonNull(zvolRoot, "zvolRoot");
     }
 
     @Override
@@ -59,6 +66,7 @@ public final class ZfsPoolStorageType implements StorageType {
         String pool = section.pool().orElseThrow(() -> new StorageException("storage '" + section.id()
                 + "': property 'pool' is missing"));
         ZfsTool zfs = new ZfsTool(runner, new ZfsCommands(pool));
-        return new ZfsPoolStorage(section, env, zfs, new ZfsLocks(env.linux(), lockRoot, pool, section.shared()));
+        return new ZfsPoolStorage(section, env, zfs, new ZfsLocks(env.linux(), lockRoot, pool, section.shared()),
+                zvolRoot);
     }
 }

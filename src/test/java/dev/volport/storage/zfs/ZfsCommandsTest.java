@@ -114,14 +114,12 @@ class ZfsCommandsTest {
     }
 
     @Test
-    void zvolFormatsAreZfsThenRawAndRawStreamsAreNotImplementedYet() throws Exception {
+    void zvolFormatsAreZfsThenRawAndDatasetsZfsThenTar() throws Exception {
         Storage s = open(new RecordingCommandRunner(), "");
         var vm = s.parseName("vm-100-disk-0");
         assertThat(s.exportFormats(vm, TransferOptions.DEFAULT)).containsExactly(StreamFormat.ZFS, StreamFormat.RAW_SIZE);
         assertThat(s.importFormats(s.parseName("subvol-100-disk-0"), TransferOptions.DEFAULT))
                 .containsExactly(StreamFormat.ZFS, StreamFormat.TAR_SIZE);
-        assertThatThrownBy(() -> s.prepareImport(vm, StreamFormat.RAW_SIZE, TransferOptions.DEFAULT))
-                .hasMessageContaining("not implemented yet");
         assertThatThrownBy(() -> s.prepareImport(vm, StreamFormat.TAR_SIZE, TransferOptions.DEFAULT))
                 .hasMessageContaining("not available for tank:vm-100-disk-0 (a zvol)");
     }
