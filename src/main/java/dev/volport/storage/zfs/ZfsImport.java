@@ -190,7 +190,7 @@ final class ZfsImport implements ImportTarget {
             if (receive == null) {
                 throw new IllegalStateException("the staging object " + where() + " is not a sink");
             }
-            return receive.stdinChannel();
+            return new LargeWrites(receive.stdin());
         }
 
         @Override
@@ -278,6 +278,46 @@ final class ZfsImport implements ImportTarget {
                     lock.close();
                 }
             }
+        }
+    }
+
+    /**
+     * A channel onto a tool's stdin that hands each buffer to the stream in one write (through a 1 MiB array for
+     * direct buffers): {@code Channels.newChannel} would split it into 8 KiB writes.
+     */
+    private static final class LargeWrites implements WritableByteChannel {
+        private final java.io.OutputStream out;
+        private final byte[] array = new byte[1 << 20];
+        private boolean open = true;
+
+        LargeWrites(java.io.OutputStream out) {
+            this.out = out;
+        }
+
+        @Override
+        public int write(java.nio.ByteBuffer src) throws IOException {
+            int n = src.remaining();
+            if (src.hasArray()) {
+                out.write(src.array(), src.arrayOffset() + src.position(), n);
+                src.position(src.limit());
+                return n;
+            }
+            while (src.hasRemaining()) {
+                int k = Math.min(array.length, src.remaining());
+                src.get(array, 0, k);
+                out.write(array, 0, k);
+            }
+            return n;
+        }
+
+        @Override
+        public boolean isOpen() {
+            return open;
+        }
+
+        @Override
+        public void close() {
+            open = false;
         }
     }
 
