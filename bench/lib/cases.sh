@@ -21,6 +21,7 @@ register_case tar-export     case_tar_export   'tar -c --sparse --acls --xattrs 
 register_case tar-import     case_tar_import   'head -c 8; tar -x --sparse --acls --xattrs … -f - -C DIR; sync -f DIR'
 register_case sparse-export  case_sparse_export 'qemu-img convert -f qcow2 -O raw F.qcow2 TMPFS/F.raw'
 register_case checksum       case_checksum     'sha256sum F.raw'
+register_case zfs-send       case_zfs_send     'zfs send -Rp [-I S1] -- SRC@S | zfs recv -F -- DST'
 register_case migrate-local  -                'pvesm export | pvesm import'
 register_case migrate-ssh    -                'pvesm export | ssh | pvesm import'
 
@@ -199,6 +200,7 @@ need_tmpfs() {
 unmount_all() {  # every mount under $WORK, deepest first; a busy one is detached lazily
   local m
   [[ -n ${WORK:-} && -d $WORK ]] || return 0
+  zfs_cleanup
   while read -r m; do
     [[ -n $m ]] || continue
     umount "$m" 2>/dev/null || umount -l "$m" || log "WARNING: could not unmount $m"
@@ -520,4 +522,104 @@ case_checksum() {
     B_VERIFY=verify_checksum
     run_pair
   done
+}
+
+# ---------------------------------------------------------------------------------------------
+# zfs-send: a dataset as a `zfs` stream from one zfs-fuse pool into another, full and incremental.
+# Reference (ZFSPoolPlugin volume_export/volume_import): zfs send -Rp [-I BASE] -- POOL/NAME@SNAP | zfs recv -F.
+# volport: `volport export … zfs - -with-snapshots 1 -snapshot S [-base B] | volport import …`, which runs the same
+# zfs commands and adds its checks, the staging name and the rename. Both pools are sparse files under $WORK on
+# zfs-fuse (started here when no daemon answers, stopped on exit). Sizes: a small tree by default (2,000 files,
+# ~80 MiB), ~2 GiB / 20,000 files with --issue-sizes. Incremental: 10 MiB written after the full snapshot.
+# ---------------------------------------------------------------------------------------------
+ZFS_SRC="" ZFS_DST="" ZFS_STARTED=""
+zfs_cleanup() {  # destroys the bench pools; stops the zfs-fuse daemon if need_zfs started it
+  local p
+  if [[ -s ${WORK:-/nonexistent}/zfs-pools ]]; then
+    while read -r p; do
+      for _ in $(seq 120); do zpool destroy -f "$p" 2>/dev/null && break; zpool list "$p" >/dev/null 2>&1 || break; sleep 0.5; done
+    done <"$WORK/zfs-pools"
+    rm -f "$WORK/zfs-pools" "$WORK"/zfs-*.img
+  fi
+  if [[ -n $ZFS_STARTED && -s $ZFS_STARTED ]]; then kill "$(cat "$ZFS_STARTED")" 2>/dev/null || true; rm -f "$ZFS_STARTED"; ZFS_STARTED=""; fi
+}
+
+need_zfs() {
+  command -v zpool >/dev/null || die "zfs-send needs zfs-fuse (apt-get install zfs-fuse)"
+  if ! zpool list >/dev/null 2>&1; then
+    ZFS_STARTED=$WORK/zfs-fuse.pid
+    /usr/sbin/zfs-fuse --pidfile "$ZFS_STARTED" --no-kstat-mount || die "cannot start zfs-fuse"
+    for _ in $(seq 150); do zpool list >/dev/null 2>&1 && break; sleep 0.1; done
+  fi
+  local files dirs large sparse bytes
+  case $MODE in
+    quick) files=500 dirs=20 large=$((16 * MIB)) sparse=$((4 * MIB)) ;;
+    issue-sizes) files=20000 dirs=800 large=$((1900 * MIB)) sparse=$((64 * MIB)) ;;
+    *) files=2000 dirs=80 large=$((64 * MIB)) sparse=$((8 * MIB)) ;;
+  esac
+  ZFS_VARIANT="${files}-files"
+  bytes=$(( (large + 2 * sparse) * 3 + 512 * MIB ))
+  ZFS_SRC=vbsrc$$ ZFS_DST=vbdst$$
+  local p
+  for p in "$ZFS_SRC" "$ZFS_DST"; do
+    truncate -s "$bytes" "$WORK/zfs-$p.img"
+    echo "$p" >>"$WORK/zfs-pools"
+    zpool create -m "$WORK/zfs/$p" "$p" "$WORK/zfs-$p.img" 2>/dev/null || die "cannot create zfs pool $p"
+  done
+  zfs create "$ZFS_SRC/subvol-100-disk-0"
+  log "data: the zfs dataset ($files files in $dirs directories, $(human "$large") large, 2 × $(human "$sparse") sparse)"
+  need_full
+  perl "$BENCH_DIR/lib/mktree.pl" "$WORK/zfs/$ZFS_SRC/subvol-100-disk-0/t" "$(src_volume)" "$files" "$dirs" "$large" "$sparse" \
+    || die "could not make the zfs tree"
+  zfs snapshot "$ZFS_SRC/subvol-100-disk-0@s1"
+  ZFS_DIGEST1=$(tree_digest "$WORK/zfs/$ZFS_SRC/subvol-100-disk-0")
+  head -c $((10 * MIB)) "$(src_volume)" >"$WORK/zfs/$ZFS_SRC/subvol-100-disk-0/t/changed"
+  zfs snapshot "$ZFS_SRC/subvol-100-disk-0@s2"
+  ZFS_DIGEST2=$(tree_digest "$WORK/zfs/$ZFS_SRC/subvol-100-disk-0")
+  printf '\nzfspool: bench-zsrc\n\tpool %s\n\tmountpoint %s\n\tcontent rootdir\n' "$ZFS_SRC" "$WORK/zfs/$ZFS_SRC" >>"$CONFIG"
+  printf '\nzfspool: bench-zdst\n\tpool %s\n\tmountpoint %s\n\tcontent rootdir\n' "$ZFS_DST" "$WORK/zfs/$ZFS_DST" >>"$CONFIG"
+}
+
+zfs_dst() { [[ $1 == volport ]] && echo "$ZFS_DST/subvol-100-disk-0" || echo "$ZFS_DST/ref-100"; }
+# the prep of one side: its target as the variant needs it (absent, or at s1), retried while zfs-fuse says busy
+zfs_prep() {  # zfs_prep SIDE full|incremental
+  local d; d=$(zfs_dst "$1")
+  if [[ $2 == full ]]; then
+    printf '%s' "for i in \$(seq 120); do zfs list $d >/dev/null 2>&1 || break; zfs destroy -r $d 2>/dev/null && break; sleep 0.5; done"
+  else
+    printf '%s' "zfs list $d >/dev/null 2>&1 || zfs send -Rp $ZFS_SRC/subvol-100-disk-0@s1 | zfs recv -F $d;"
+    printf '%s' " for i in \$(seq 120); do zfs rollback -r $d@s1 2>/dev/null && break; sleep 0.5; done"
+  fi
+}
+
+ZFS_WANT_SNAPS=""
+verify_zfs() {
+  local side=$1 d got snaps want
+  d=$(zfs_dst "$side")
+  snaps=$(zfs list -H -o name -t snapshot -d 1 "$d" 2>/dev/null | sed 's/.*@//' | tr '\n' ' ')
+  [[ $snaps == "$ZFS_WANT_SNAPS" ]] || { echo "snapshots '$snaps', expected '$ZFS_WANT_SNAPS'"; return 1; }
+  want=$ZFS_DIGEST1; [[ $ZFS_WANT_SNAPS == *s2* ]] && want=$ZFS_DIGEST2
+  got=$(tree_digest "$WORK/zfs/$d")
+  [[ $got == "$want" ]] || { echo "received tree digest $got, expected $want"; return 1; }
+  echo "tree_ok=1"
+}
+
+case_zfs_send() {
+  need_zfs; settle
+  local src=$ZFS_SRC/subvol-100-disk-0 v; v=$(volport_cmd)
+  B_CASE=zfs-send B_CEILING=- B_PREP="" B_VERIFY=verify_zfs
+  # full: the stream of s1 (all data but the 10 MiB change)
+  B_VARIANT="$ZFS_VARIANT-full" B_REF_LABEL='zfs send -Rp -- SRC@S | zfs recv -F -- DST'
+  B_BYTES=$(zfs send -Rp "$src@s1" | wc -c) ZFS_WANT_SNAPS="s1 "
+  B_PREP_VOLPORT=$(zfs_prep volport full) B_PREP_REFERENCE=$(zfs_prep reference full)
+  B_VOLPORT="{RSS} $v export bench-zsrc:subvol-100-disk-0 zfs - -with-snapshots 1 -snapshot s1 | $v import bench-zdst:subvol-100-disk-0 zfs - -with-snapshots 1 -snapshot s1"
+  B_REFERENCE="{RSS} zfs send -Rp -- $src@s1 | zfs recv -F -- $(zfs_dst reference)"
+  run_pair
+  # incremental: s1 → s2, 10 MiB changed
+  B_VARIANT="$ZFS_VARIANT-incremental-10MiB" B_REF_LABEL='zfs send -Rp -I S1 -- SRC@S2 | zfs recv -F -- DST'
+  B_BYTES=$(zfs send -Rp -I s1 "$src@s2" | wc -c) ZFS_WANT_SNAPS="s1 s2 "
+  B_PREP_VOLPORT=$(zfs_prep volport incremental) B_PREP_REFERENCE=$(zfs_prep reference incremental)
+  B_VOLPORT="{RSS} $v export bench-zsrc:subvol-100-disk-0 zfs - -with-snapshots 1 -snapshot s2 -base s1 | $v import bench-zdst:subvol-100-disk-0 zfs - -with-snapshots 1 -snapshot s2 -base s1"
+  B_REFERENCE="{RSS} zfs send -Rp -I s1 -- $src@s2 | zfs recv -F -- $(zfs_dst reference)"
+  run_pair
 }

@@ -63,10 +63,11 @@ final class ImportCommand implements Callable<Integer> {
             throw new UsageException("import from " + file.substring(0, file.indexOf(':'))
                     + ":// is not implemented yet (use '-' and a pipe)");
         }
-        if (deleteSnapshot != null) {
-            throw new UsageException("--delete-snapshot is not supported by storage type 'dir'");
-        }
         Storage storage = ctx.storage(volume);
+        if (deleteSnapshot != null && storage.snapshots().isEmpty()) {
+            throw new UsageException("--delete-snapshot is not supported by storage type '"
+                    + storage.section().type().id() + "'");
+        }
         VolumeName name = storage.parseName(volume.volName());
         var opts = transfer.toOptions(allowRename.on(), deleteSnapshot);
         ImportTransaction transaction = new ImportTransaction(ctx.registry().env());
@@ -79,6 +80,15 @@ final class ImportCommand implements Callable<Integer> {
                 imported = transaction.run(storage, name, format, opts, in, ctx.progress());
             } catch (NoSuchFileException e) {
                 throw new IOException("cannot open '" + file + "': no such file");
+            }
+        }
+        if (deleteSnapshot != null) {
+            // as the reference, after the import succeeded; the volume stays whatever happens here
+            try {
+                storage.snapshots().orElseThrow().delete(storage.parseName(imported.volName()), deleteSnapshot);
+            } catch (IOException e) {
+                root.ctx.err().println("volport: imported '" + imported + "' but could not delete its snapshot '"
+                        + deleteSnapshot + "': " + e.getMessage());
             }
         }
         root.ctx.out().println("successfully imported '" + imported + "'");

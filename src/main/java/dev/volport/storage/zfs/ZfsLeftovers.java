@@ -1,0 +1,48 @@
+package dev.volport.storage.zfs;
+
+import java.io.IOException;
+import java.util.Optional;
+
+/**
+ * Finds and removes the staging datasets of killed imports ({@code volport-import-HEX-NAME} directly below the
+ * pool, see {@link ZfsImport}) whose lock is free ({@link ZfsLocks#abandoned}). Run under the storage lock by every
+ * import and alloc. Only datasets with volport's staging prefix are ever touched; one that cannot be destroyed (busy)
+ * is reported and left for the next time. On a {@code shared} storage nothing is removed: a staging dataset there is
+ * reported once per operation with the command that removes it, since another host's import may own it.
+ */
+final class ZfsLeftovers {
+    private ZfsLeftovers() {
+    }
+
+    static void remove(ZfsPoolStorage storage) throws IOException {
+        ZfsTool zfs = storage.zfs();
+        for (String name : ZfsListing.names(zfs)) {
+            if (!ZfsImport.isStaging(name)) {
+                continue;
+            }
+            String dataset = zfs.commands().dataset(name);
+            Optional<ZfsLocks.Held> free = storage.locks().abandoned(name);
+            if (free.isEmpty()) {
+                if (storage.locks().shared()) {
+                    storage.env().warnings().println("volport: '" + dataset + "' is the staging dataset of an import"
+                            + " on this shared storage, perhaps of another host; if none runs, remove it with"
+                            + " 'zfs destroy -r " + dataset + "'");
+                }
+                continue;
+            }
+            try (ZfsLocks.Held lock = free.get()) {
+                zfs.runBusy(zfs.commands().destroy(name, true), "cannot remove '" + dataset + "'");
+                storage.env().warnings().println("volport: removed '" + dataset + "', left by an interrupted import");
+            } catch (IOException e) {
+                storage.env().warnings().println("volport: " + e.getMessage() + ", left by an interrupted import");
+            }
+        }
+    }
+
+    /** Whether an import in progress (staging lock held) is already receiving into volume {@code name}. */
+    static boolean inProgress(ZfsPoolStorage storage, String name) throws IOException {
+        int skip = ZfsImport.STAGING_PREFIX.length() + 17;
+        return storage.locks().inProgress().stream()
+                .anyMatch(s -> s.length() > skip && s.substring(skip).equals(name));
+    }
+}

@@ -1,0 +1,130 @@
+package dev.volport.storage.zfs;
+
+import dev.volport.os.Command;
+import dev.volport.os.CommandException;
+import dev.volport.os.CommandResult;
+import dev.volport.os.CommandRunner;
+import dev.volport.storage.StorageException;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The {@code zfs} commands of one pool run through the storage's {@link CommandRunner}: argv from
+ * {@link ZfsCommands}, failures turned into one-line {@link StorageException}s that say what volport was doing, and
+ * the {@link ZfsCommands.Features} probed once, on first use (two short commands), then kept.
+ */
+final class ZfsTool {
+    private final CommandRunner runner;
+    private final ZfsCommands commands;
+    private volatile ZfsCommands.Features features;
+
+    ZfsTool(CommandRunner runner, ZfsCommands commands) {
+        this.runner = Objects.requireNonNull(runner, "runner");
+        this.commands = Objects.requireNonNull(commands, "commands");
+    }
+
+    ZfsCommands commands() {
+        return commands;
+    }
+
+    CommandRunner runner() {
+        return runner;
+    }
+
+    /** What the installed zfs supports; probed on the first call. */
+    ZfsCommands.Features features() throws StorageException {
+        ZfsCommands.Features f = features;
+        if (f == null) {
+            CommandResult send = execute(ZfsCommands.probeSend(), "probing the installed zfs");
+            CommandResult recv = execute(ZfsCommands.probeReceive(), "probing the installed zfs");
+            f = ZfsCommands.Features.fromUsage(send.stderrTail(), recv.stderrTail());
+            features = f;
+        }
+        return f;
+    }
+
+    /**
+     * Runs {@code argv} to its end, whatever its exit code.
+     *
+     * @throws StorageException {@code DOING: WHY} when zfs cannot be started or does not end
+     */
+    CommandResult execute(List<String> argv, String doing) throws StorageException {
+        try {
+            return runner.execute(Command.of(argv));
+        } catch (CommandException e) {
+            throw new StorageException(doing + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Runs {@code argv} and returns its result if it exited with 0.
+     *
+     * @throws StorageException {@code DOING: 'zfs …' failed with exit code N: STDERR}
+     */
+    CommandResult run(List<String> argv, String doing) throws StorageException {
+        try {
+            return runner.run(Command.of(argv));
+        } catch (CommandException e) {
+            throw new StorageException(doing + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * As {@link #run}, but retried for up to 30 s while zfs answers "dataset is busy": zfs-fuse keeps a dataset
+     * busy for seconds after a receive or a rollback, and OpenZFS does so briefly while a mount goes away.
+     */
+    CommandResult runBusy(List<String> argv, String doing) throws StorageException {
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        long pause = 50;
+        while (true) {
+            CommandResult r = execute(argv, doing);
+            boolean busy = !r.succeeded() && r.stderrTail().stream().anyMatch(l -> l.endsWith("is busy"));
+            if (!busy || System.nanoTime() > deadline) {
+                try {
+                    return r.check();
+                } catch (CommandException e) {
+                    throw new StorageException(doing + ": " + e.getMessage(), e);
+                }
+            }
+            try {
+                Thread.sleep(pause);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new StorageException(doing + ": interrupted while zfs reported the dataset busy");
+            }
+            pause = Math.min(pause * 2, 1000);
+        }
+    }
+
+    /** Whether {@code POOL/NAME[@SNAP]} exists, by the reference's {@code zfs get -H name}. */
+    boolean exists(String name, Optional<String> snapshot) throws StorageException {
+        String doing = "checking whether '" + commands.dataset(name) + snapshot.map(s -> "@" + s).orElse("")
+                + "' exists";
+        CommandResult r = execute(commands.exists(name, snapshot), doing);
+        if (r.succeeded()) {
+            return true;
+        }
+        if (r.stderrTail().stream().anyMatch(l -> l.contains("does not exist"))) {
+            return false;
+        }
+        try {
+            r.check();
+        } catch (CommandException e) {
+            throw new StorageException(doing + ": " + e.getMessage(), e);
+        }
+        return false;
+    }
+
+    /** One property of one dataset as zfs prints it with {@code -p}. */
+    String get(String name, String property) throws StorageException {
+        CommandResult r = run(commands.get(name, property), "reading property '" + property + "' of '"
+                + commands.dataset(name) + "'");
+        List<String> lines = r.stdoutLines();
+        if (lines.size() != 1) {
+            throw new StorageException("reading property '" + property + "' of '" + commands.dataset(name)
+                    + "': zfs printed " + lines.size() + " lines instead of one");
+        }
+        return lines.get(0);
+    }
+}
