@@ -45,7 +45,16 @@ final class OutputFile implements AutoCloseable {
     private static final int NAME_MAX = 255;
 
     /** What FILE is, found by looking only. */
-    enum Kind { NEW, REGULAR, FIFO, CHAR_DEVICE, BLOCK_DEVICE }
+    /**
+     * What FILE is. {@code DESCRIPTOR}: a regular file reached through a descriptor this process inherited
+     * ({@code /dev/stdout}, {@code /dev/fd/N}, {@code /proc/self/fd/N}): written through that descriptor's open file
+     * (its append mode and offset kept), never replaced, since the caller holds it open ({@code >> log}).
+     */
+    enum Kind { NEW, REGULAR, DESCRIPTOR, FIFO, CHAR_DEVICE, BLOCK_DEVICE }
+
+    /** An inherited descriptor's name: {@code /proc/self/fd/N}, {@code /proc/PID/fd/N} or {@code /dev/fd/N}. */
+    private static final java.util.regex.Pattern FD_LINK =
+            java.util.regex.Pattern.compile("^/(?:proc/(?:self|thread-self|\\d+)|dev)/fd/(\\d+)$");
 
     /**
      * FILE as resolved: {@code path} is the real path with every symlink resolved (for a new file: the real
@@ -93,14 +102,25 @@ final class OutputFile implements AutoCloseable {
             try {
                 kind = kind(given, p, what); // follows symlinks, /proc/self/fd/N's to pipes included
             } catch (NoSuchFileException absent) {
+                if (descriptor(p).isPresent()) {
+                    // an inherited descriptor whose file is gone (an unlinked temporary file): write through it
+                    return new Target(given, p, Kind.DESCRIPTOR);
+                }
                 return newFile(given, finalName(given, p, what), what);
+            }
+            if (kind == Kind.REGULAR && descriptor(p).isPresent()) {
+                return new Target(given, p, Kind.DESCRIPTOR);
             }
             // A replaced file needs its real directory; a node written in place is opened by the name given when
             // it has no real path (/dev/stdout on a pipe: realpath fails on "pipe:[N]").
             Path path = kind == Kind.REGULAR ? p.toRealPath() : realOrSelf(p);
-            if (kind == Kind.REGULAR && !Files.isWritable(path)) {
+            if (kind == Kind.REGULAR) {
                 // A rename could replace a file the user may not write; a shell's '>' would refuse it, so do we.
-                throw new VolportException(what + ": cannot write '" + given + "': permission denied");
+                try {
+                    path.getFileSystem().provider().checkAccess(path, java.nio.file.AccessMode.WRITE);
+                } catch (IOException e) {
+                    throw new VolportException(what + ": cannot write '" + given + "': " + reason(e), e);
+                }
             }
             return new Target(given, path, kind);
         } catch (VolportException e) {
@@ -108,6 +128,29 @@ final class OutputFile implements AutoCloseable {
         } catch (IOException e) {
             throw new VolportException(what + ": cannot open '" + given + "': " + reason(e), e);
         }
+    }
+
+    /**
+     * The inherited descriptor {@code start} leads to, if it or a symlink on its way names one
+     * ({@code /dev/stdout} is a link to {@code /proc/self/fd/1}).
+     */
+    static java.util.OptionalInt descriptor(Path start) {
+        Path p = start.toAbsolutePath().normalize();
+        for (int links = 0; links <= MAX_LINKS; links++) {
+            var m = FD_LINK.matcher(p.toString());
+            if (m.matches()) {
+                return java.util.OptionalInt.of(Integer.parseInt(m.group(1)));
+            }
+            try {
+                if (!Files.isSymbolicLink(p)) {
+                    return java.util.OptionalInt.empty();
+                }
+                p = p.getParent().resolve(Files.readSymbolicLink(p)).normalize();
+            } catch (IOException | UnsupportedOperationException unreadable) {
+                return java.util.OptionalInt.empty();
+            }
+        }
+        return java.util.OptionalInt.empty();
     }
 
     /** Where a name that does not exist would be created: the end of its chain of symlinks, if it is one. */
@@ -168,6 +211,9 @@ final class OutputFile implements AutoCloseable {
      * A FIFO's open waits for a reader, as a shell redirection does.
      */
     static OutputFile open(Target target, LinuxCalls linux, ShutdownGuard guard, String what) throws IOException {
+        if (target.kind() == Kind.DESCRIPTOR) {
+            return new OutputFile(target, descriptorChannel(target, what), null, linux, guard);
+        }
         if (target.inPlace()) {
             try {
                 // No O_CREAT, no O_TRUNC: a device or FIFO is written as it is, never replaced or emptied.
@@ -207,6 +253,42 @@ final class OutputFile implements AutoCloseable {
                         + " old one: " + reason(e), e);
             }
             return out;
+        }
+    }
+
+    /**
+     * A channel on the open file behind an inherited descriptor, as the descriptor would write: appending if it was
+     * opened with {@code O_APPEND} ({@code >>}), else from its current offset; never truncated, created or replaced.
+     */
+    private static FileChannel descriptorChannel(Target target, String what) throws IOException {
+        int fd = descriptor(target.path()).orElseThrow();
+        if (fd == 1) {
+            // stdout itself: the same open file, so its offset moves for the caller too ({ export; echo; } > f)
+            return new java.io.FileOutputStream(java.io.FileDescriptor.out).getChannel();
+        }
+        if (fd == 2) {
+            throw new VolportException(what + ": refusing to write the stream into '" + target.given()
+                    + "': stderr carries progress and errors");
+        }
+        Path self = Path.of("/proc/self/fd/" + fd);
+        try {
+            long pos = 0;
+            boolean append = false;
+            for (String line : Files.readAllLines(Path.of("/proc/self/fdinfo/" + fd))) {
+                if (line.startsWith("pos:")) {
+                    pos = Long.parseLong(line.substring(4).strip());
+                } else if (line.startsWith("flags:")) {
+                    append = (Long.parseLong(line.substring(6).strip(), 8) & 02000) != 0; // O_APPEND
+                }
+            }
+            if (append) {
+                return FileChannel.open(self, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+            }
+            FileChannel ch = FileChannel.open(self, StandardOpenOption.WRITE);
+            return ch.position(pos);
+        } catch (IOException e) {
+            throw new VolportException(what + ": cannot write through '" + target.given() + "' (descriptor " + fd
+                    + "): " + reason(e), e);
         }
     }
 
@@ -255,12 +337,25 @@ final class OutputFile implements AutoCloseable {
         if (temp != null) {
             channel.force(true);
             channel.close();
-            Files.move(temp, target.path(), StandardCopyOption.ATOMIC_MOVE);
+            if (target.kind() == Kind.NEW) {
+                // FILE did not exist when the export began: never replace what appeared there since
+                try {
+                    linux.renameNoReplace(temp, target.path());
+                } catch (LinuxCalls.SyscallException e) {
+                    if (e.errno() == LinuxCalls.EEXIST) {
+                        throw new VolportException("'" + target.given() + "' appeared while the export ran; the"
+                                + " stream is not written over it");
+                    }
+                    throw e;
+                }
+            } else {
+                Files.move(temp, target.path(), StandardCopyOption.ATOMIC_MOVE);
+            }
             committed = true;
             guard.remove(undo);
             linux.fsyncDirectory(target.path().getParent());
         } else {
-            if (target.kind() == Kind.BLOCK_DEVICE) {
+            if (target.kind() == Kind.BLOCK_DEVICE || target.kind() == Kind.DESCRIPTOR) {
                 channel.force(true);
             }
             channel.close();

@@ -31,12 +31,42 @@ final class StorageFiles {
         if (out.equals(real(own)) || (target.kind() != OutputFile.Kind.NEW && sameFile(out, own))) {
             throw new VolportException(what + ": refusing to write into '" + out + "', the volume's own file");
         }
+        Path where = real(out); // a descriptor's file (/proc/self/fd/N) by the path it has now
+        String noun = target.kind() == OutputFile.Kind.NEW ? "path" : "file";
         for (StorageSection s : config.sections()) {
             Optional<Path> root = s.path();
-            if (root.isPresent() && out.startsWith(real(root.get()))) {
-                throw new VolportException(what + ": refusing to write into '" + out + "', a "
-                        + (target.kind() == OutputFile.Kind.NEW ? "path" : "file") + " of storage '" + s.id() + "'");
+            if (root.isEmpty()) {
+                continue;
             }
+            Path r = real(root.get());
+            // by path, and by identity of the directories on the way up: a bind mount of a storage (or of a
+            // directory in it) has another path but the same device and inode
+            if (where.startsWith(r) || below(where, fileKey(r))) {
+                throw new VolportException(what + ": refusing to write into '" + where + "', a " + noun
+                        + " of storage '" + s.id() + "'");
+            }
+        }
+    }
+
+    /** Whether a directory above {@code p} (or {@code p} itself) has the identity {@code rootKey}. */
+    private static boolean below(Path p, Object rootKey) {
+        if (rootKey == null) {
+            return false;
+        }
+        for (Path q = p; q != null; q = q.getParent()) {
+            if (rootKey.equals(fileKey(q))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Device and inode of an existing file, following links; null when it cannot be read. */
+    private static Object fileKey(Path p) {
+        try {
+            return Files.readAttributes(p, BasicFileAttributes.class).fileKey();
+        } catch (IOException unreadable) {
+            return null;
         }
     }
 

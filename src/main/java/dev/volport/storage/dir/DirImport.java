@@ -153,6 +153,8 @@ final class DirImport implements ImportTarget {
         private RandomAccessFile file;
         private LinuxCalls.Writeback writeback;
         private boolean committed;
+        /** Set by {@link #discard}, possibly from the signal handler's thread while the writer still runs. */
+        private boolean discarded;
 
         DirStaging(Staging staging, Path finalPath, boolean createdDir) {
             this.staging = staging;
@@ -165,7 +167,15 @@ final class DirImport implements ImportTarget {
             return staging.path().toString();
         }
 
+        /**
+         * The staging file, opened on first use. Once discarded it is never opened again: "rw" would create it anew,
+         * unlocked, behind the back of the cleanup that just removed it (a writer thread that still runs after a
+         * SIGTERM calls this for its writeback hints).
+         */
         private synchronized RandomAccessFile file() throws IOException {
+            if (discarded) {
+                throw new StorageException("import into " + storage.id(vol.volname()) + " was cancelled");
+            }
             if (file == null) {
                 file = new RandomAccessFile(staging.path().toFile(), "rw");
                 writeback = linux.writeback(staging.path());
@@ -236,7 +246,8 @@ final class DirImport implements ImportTarget {
         }
 
         @Override
-        public void discard() throws IOException {
+        public synchronized void discard() throws IOException {
+            discarded = true;
             try {
                 closeFile();
             } finally {
