@@ -34,6 +34,7 @@ public final class LinuxCalls {
     private static final int F_SETPIPE_SZ = 1031;
     private static final int F_OFD_SETLK = 37;
     private static final int F_OFD_SETLKW = 38;
+    private static final short F_RDLCK = 0;
     private static final short F_WRLCK = 1;
     /** {@code struct flock} (x86_64 and aarch64): l_type, l_whence, l_start @8, l_len @16, l_pid @24. */
     private static final long FLOCK_SIZE = 32;
@@ -323,6 +324,33 @@ public final class LinuxCalls {
     }
 
     /**
+     * Opens the existing regular file {@code file} for reading (symlinks not followed) and waits until it holds a
+     * shared lock on it ({@code F_RDLCK}, {@code F_OFD_SETLKW}): many shared locks coexist, and they keep out the
+     * exclusive lock of {@link #tryLock} (and wait for one that is held). QEMU's own image locks are shared locks on
+     * single bytes, so they never conflict with this one.
+     *
+     * @throws java.nio.file.NoSuchFileException when {@code file} does not exist
+     */
+    public OfdLock lockShared(Path file) throws IOException {
+        int fd;
+        try {
+            fd = open(file, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0);
+        } catch (SyscallException e) {
+            if (e.errno() == ENOENT) {
+                throw new java.nio.file.NoSuchFileException(file.toString());
+            }
+            throw e;
+        }
+        try {
+            ofdLock(file, fd, F_OFD_SETLKW, F_RDLCK);
+            return new OfdLock(file, fd);
+        } catch (IOException | RuntimeException e) {
+            close(fd);
+            throw e;
+        }
+    }
+
+    /**
      * Locks an existing regular file if nobody holds it: empty when another open (in any process, or this one)
      * holds the lock, or when the file no longer exists. Never creates, never follows a symlink, never blocks on a
      * FIFO ({@code O_NONBLOCK}).
@@ -353,9 +381,13 @@ public final class LinuxCalls {
     }
 
     private static void ofdLock(Path file, int fd, int cmd) throws IOException {
+        ofdLock(file, fd, cmd, F_WRLCK);
+    }
+
+    private static void ofdLock(Path file, int fd, int cmd, short type) throws IOException {
         syscall("lock " + file, (arena, state) -> {
             MemorySegment fl = arena.allocate(FLOCK_SIZE, 8);  // zeroed: whence SEEK_SET, start 0, len 0 = all, pid 0
-            fl.set(ValueLayout.JAVA_SHORT, 0, F_WRLCK);
+            fl.set(ValueLayout.JAVA_SHORT, 0, type);
             return (int) FcntlLock.H.invokeExact(state, fd, cmd, fl);
         });
     }
