@@ -4,6 +4,7 @@ import dev.volport.VolportException;
 import dev.volport.api.Volport;
 import dev.volport.config.StorageConfig;
 import dev.volport.io.Progress;
+import dev.volport.os.Linux;
 import dev.volport.os.LinuxCalls;
 import dev.volport.os.ShutdownGuard;
 import dev.volport.storage.Storage;
@@ -28,7 +29,7 @@ import java.util.List;
  * that would print to stdout to stderr instead, so an export to {@code -} carries nothing but the stream.
  */
 final class Context {
-    private final LinuxCalls linux = new LinuxCalls();
+    private final Linux linux = Linux.system();
     private final PrintWriter err;
     private PrintWriter out;
     private final ShutdownGuard guard;
@@ -70,7 +71,7 @@ final class Context {
         return debug;
     }
 
-    LinuxCalls linux() {
+    Linux linux() {
         return linux;
     }
 

@@ -1,6 +1,7 @@
 package dev.volport.cli;
 
 import dev.volport.VolportException;
+import dev.volport.os.Linux;
 import dev.volport.os.LinuxCalls;
 import dev.volport.os.ShutdownGuard;
 import java.io.IOException;
@@ -60,12 +61,12 @@ final class OutputFile implements AutoCloseable {
     private final Target target;
     private final FileChannel channel;
     private final Path temp;
-    private final LinuxCalls linux;
+    private final Linux linux;
     private final ShutdownGuard guard;
     private final Runnable undo;
     private boolean committed;
 
-    private OutputFile(Target target, FileChannel channel, Path temp, LinuxCalls linux, ShutdownGuard guard) {
+    private OutputFile(Target target, FileChannel channel, Path temp, Linux linux, ShutdownGuard guard) {
         this.target = target;
         this.channel = channel;
         this.temp = temp;
@@ -167,7 +168,7 @@ final class OutputFile implements AutoCloseable {
      * Opens {@code target} for the stream: a new temporary file next to it, or the node itself for in-place kinds.
      * A FIFO's open waits for a reader, as a shell redirection does.
      */
-    static OutputFile open(Target target, LinuxCalls linux, ShutdownGuard guard, String what) throws IOException {
+    static OutputFile open(Target target, Linux linux, ShutdownGuard guard, String what) throws IOException {
         if (target.inPlace()) {
             try {
                 // No O_CREAT, no O_TRUNC: a device or FIFO is written as it is, never replaced or emptied.

@@ -2,6 +2,7 @@ package dev.volport.storage.dir;
 
 import dev.volport.format.StreamFormat;
 import dev.volport.io.WritebackHint;
+import dev.volport.os.Linux;
 import dev.volport.os.LinuxCalls;
 import dev.volport.storage.ImageCodec;
 import dev.volport.storage.ImportTarget;
@@ -15,7 +16,6 @@ import dev.volport.volume.DirVolumeName;
 import dev.volport.volume.DiskNames;
 import dev.volport.volume.VolumeId;
 import java.io.IOException;
-import java.io.RandomAccessFile;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -33,7 +33,7 @@ final class DirImport implements ImportTarget {
     private final DirStorage storage;
     private final DirVolumeName vol;
     private final TransferOptions opts;
-    private final LinuxCalls linux;
+    private final Linux linux;
     private final Path target;
     private final Landing landing;
 
@@ -149,7 +149,7 @@ final class DirImport implements ImportTarget {
         private final Staging staging;
         private final Path finalPath;
         private final boolean createdDir;
-        private RandomAccessFile file;
+        private FileChannel file;
         private LinuxCalls.Writeback writeback;
         private boolean committed;
 
@@ -164,22 +164,30 @@ final class DirImport implements ImportTarget {
             return staging.path().toString();
         }
 
-        private synchronized RandomAccessFile file() throws IOException {
+        /** The staging file's channel, opened through the Linux seam so that every write and flush passes it. */
+        private synchronized FileChannel file() throws IOException {
             if (file == null) {
-                file = new RandomAccessFile(staging.path().toFile(), "rw");
-                writeback = linux.writeback(staging.path());
+                file = linux.openReadWrite(staging.path());
+                try {
+                    writeback = linux.writeback(staging.path());
+                } catch (IOException | RuntimeException e) {
+                    file.close();
+                    file = null;
+                    throw e;
+                }
             }
             return file;
         }
 
         @Override
         public FileChannel channel() throws IOException {
-            return file().getChannel();
+            return file();
         }
 
         @Override
         public void setLength(long length) throws IOException {
-            file().setLength(length);
+            file();
+            linux.setLength(staging.path(), length);
         }
 
         @Override
@@ -201,7 +209,7 @@ final class DirImport implements ImportTarget {
                 linux.syncfs(staging.path());
                 return;
             }
-            file().getChannel().force(true);
+            file().force(true);
             closeFile();
         }
 

@@ -2,6 +2,7 @@ package dev.volport.storage.dir;
 
 import dev.volport.format.FormatException;
 import dev.volport.format.qcow2.Qcow2Snapshots;
+import dev.volport.os.Linux;
 import dev.volport.os.LinuxCalls;
 import dev.volport.storage.Snapshots;
 import dev.volport.storage.StorageException;
@@ -128,7 +129,7 @@ final class DirSnapshots implements Snapshots {
 
         /** Runs {@code op} under the storage lock and the image's exclusive lock; {@code doing} starts errors. */
         void run(String doing, Operation op) throws IOException {
-            LinuxCalls linux = storage.env().linux();
+            Linux linux = storage.env().linux();
             try (StorageLock lock = StorageLock.acquire(linux, storage.layout().lockFile())) {
                 if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
                     throw new StorageException(doing + " " + what + " failed: volume does not exist (no file '"

@@ -1,5 +1,6 @@
 package dev.volport.storage.dir;
 
+import dev.volport.os.Linux;
 import dev.volport.os.LinuxCalls;
 import java.io.IOException;
 import java.io.InputStream;
@@ -50,7 +51,7 @@ final class Staging implements AutoCloseable {
     }
 
     /** Creates and locks a staging file for {@code finalName} in {@code dir}. Call under the storage lock. */
-    static Staging createFile(LinuxCalls linux, Path dir, String finalName) throws IOException {
+    static Staging createFile(Linux linux, Path dir, String finalName) throws IOException {
         Path p = dir.resolve(PREFIX + newToken() + "." + finalName);
         return new Staging(p, Optional.empty(), linux.createLocked(p));
     }
@@ -59,7 +60,7 @@ final class Staging implements AutoCloseable {
      * Creates and locks the lock file, then creates the staging directory for {@code finalName} in {@code dir}.
      * Call under the storage lock.
      */
-    static Staging createDirectory(LinuxCalls linux, Path dir, String finalName) throws IOException {
+    static Staging createDirectory(Linux linux, Path dir, String finalName) throws IOException {
         String token = newToken();
         Path lockFile = dir.resolve(LOCK_PREFIX + token + "." + finalName);
         Path p = dir.resolve(PREFIX + token + "." + finalName);
@@ -88,7 +89,7 @@ final class Staging implements AutoCloseable {
      *
      * @throws LinuxCalls.SyscallException errno {@link LinuxCalls#EEXIST} when {@code finalPath} exists
      */
-    synchronized void commit(LinuxCalls linux, Path finalPath) throws IOException {
+    synchronized void commit(Linux linux, Path finalPath) throws IOException {
         if (closed) {
             throw new IOException("staging object '" + path + "' was already removed");
         }
@@ -135,7 +136,7 @@ final class Staging implements AutoCloseable {
      *
      * @return whether something was removed
      */
-    static boolean removeIfAbandoned(LinuxCalls linux, Path p) throws IOException {
+    static boolean removeIfAbandoned(Linux linux, Path p) throws IOException {
         Matcher m = NAME.matcher(p.getFileName().toString());
         if (!m.matches()) {
             return false;
@@ -172,7 +173,7 @@ final class Staging implements AutoCloseable {
     }
 
     /** Takes {@code lockFile}'s lock if free, and while holding it removes {@code victim}; false when held. */
-    private static boolean removeLocked(LinuxCalls linux, Path lockFile, Path victim) throws IOException {
+    private static boolean removeLocked(Linux linux, Path lockFile, Path victim) throws IOException {
         Optional<LinuxCalls.OfdLock> held = linux.tryLock(lockFile);
         if (held.isEmpty()) {
             return false;
