@@ -9,6 +9,7 @@ import dev.volport.os.LinuxCalls;
 import dev.volport.os.ShutdownGuard;
 import dev.volport.storage.Storage;
 import dev.volport.storage.StorageEnvironment;
+import dev.volport.storage.Warnings;
 import dev.volport.storage.StorageRegistry;
 import dev.volport.volume.StoreId;
 import dev.volport.volume.VolumeId;
@@ -60,6 +61,11 @@ final class Context {
     /** Where warnings and errors go. */
     PrintWriter err() {
         return err;
+    }
+
+    /** Where warnings go: stderr, as one line each. */
+    Warnings warnings() {
+        return this::warn;
     }
 
     private void warn(String line) {
