@@ -19,6 +19,8 @@ register_case qcow2-import   case_qcow2_import 'qemu-img convert -f raw -O qcow2
 register_case vmdk-export    case_vmdk_export  'qemu-img convert -f vmdk -O raw F.vmdk TMPFS/F.raw'
 register_case tar-export     case_tar_export   'tar -c --sparse --acls --xattrs … -f - -C DIR . | cat'
 register_case tar-import     case_tar_import   'head -c 8; tar -x --sparse --acls --xattrs … -f - -C DIR; sync -f DIR'
+register_case sparse-export  case_sparse_export 'qemu-img convert -f qcow2 -O raw F.qcow2 TMPFS/F.raw'
+register_case checksum       case_checksum     'sha256sum F.raw'
 register_case migrate-local  -                'pvesm export | pvesm import'
 register_case migrate-ssh    -                'pvesm export | ssh | pvesm import'
 
@@ -441,4 +443,81 @@ case_tar_import() {
   run_pair
   unmount_all
   rm -f "$WORK"/tarfs-*.img
+}
+
+# ---------------------------------------------------------------------------------------------
+# sparse-export: the 10 %-allocated qcow2 image as raw+sparse into a pipe (zeros never travel), without and
+# with zstd, against qemu-img convert to a raw file on a tmpfs (the reference cannot write a pipe). Wire bytes are
+# reported against the raw+size stream's. Correctness: the stream's trailer digest equals `volport checksum` of
+# the raw file the image was made from, computed independently of the stream.
+# checksum: `volport checksum` (the vpd1-sha256 content digest, parallel, zeros not hashed) of the full and the
+# 10 %-allocated images against sha256sum of the same raw content.
+# ---------------------------------------------------------------------------------------------
+SPX_VOL="" SPX_OPTS="" SPX_WANT=""
+verify_sparse_export() {
+  local side=$1 bytes digest
+  if [[ $side == volport ]]; then
+    local f=$TMPFS/sparse-export.stream
+    bash -o pipefail -c "$(volport_cmd) export bench-src:100/$SPX_VOL raw+sparse - $SPX_OPTS >$f" 2>/dev/null \
+      || { echo "export failed"; return 1; }
+    bytes=$(stat -c %s "$f") digest=$(tail -c 32 "$f" | od -An -tx1 | tr -d ' \n'); rm -f "$f"
+    [[ $digest == "$SPX_WANT" ]] || { echo "trailer digest $digest, expected $SPX_WANT"; return 1; }
+    echo "wire_bytes=$bytes wire_vs_raw_size=$(awk -v a="$bytes" -v b=$((IMG_SIZE + 8)) 'BEGIN{printf "%.4f", a/b}')"
+  else
+    [[ -f $IMGX_OUT && $(stat -c %s "$IMGX_OUT") == "$IMG_SIZE" ]] || { echo "$IMGX_OUT missing"; return 1; }
+    echo "wire_bytes=$IMG_SIZE"
+  fi
+}
+
+case_sparse_export() {
+  need_images; need_tmpfs; settle
+  local src; src=$(img_volume vm-100-disk-2.qcow2)
+  # the digest of the raw data the image was made from, through a raw volume of it
+  mkdir -p "$WORK/src/images/101"
+  cp --sparse=always "$IMG_10PCT" "$WORK/src/images/101/vm-101-disk-0.raw"
+  SPX_WANT=$($(volport_cmd) checksum bench-src:101/vm-101-disk-0.raw | cut -d' ' -f1)
+  local opts
+  for opts in "" "--compress zstd:1"; do
+    [[ -n $QUICK && -n $opts ]] && continue
+    SPX_VOL=vm-100-disk-2.qcow2 SPX_OPTS=$opts IMGX_OUT=$TMPFS/sparse-export.raw
+    B_CASE=sparse-export B_VARIANT="$(human "$IMG_SIZE")-10pct-qcow2${opts:+-zstd}" B_CEILING=pipe
+    B_REF_LABEL="qemu-img convert -f qcow2 -O raw F.qcow2 TMPFS/F.raw"
+    B_BYTES=$((IMG_SIZE + 8))
+    B_PREP="" B_PREP_VOLPORT="cat $src >/dev/null" B_PREP_REFERENCE="rm -f $IMGX_OUT; cat $src >/dev/null"
+    B_VOLPORT="{RSS} $(volport_cmd) export bench-src:100/vm-100-disk-2.qcow2 raw+sparse - $opts | cat >/dev/null"
+    B_REFERENCE="{RSS} qemu-img convert -f qcow2 -O raw $src $IMGX_OUT"
+    B_VERIFY=verify_sparse_export
+    run_pair
+    rm -f "$IMGX_OUT"
+  done
+  rm -rf "$WORK/src/images/101"
+}
+
+CKS_WANT="" CKS_VOL=""
+verify_checksum() {
+  local side=$1 got
+  [[ $side == volport ]] || { echo "sha256_ok=1"; return 0; }
+  got=$($(volport_cmd) checksum "bench-src:100/$CKS_VOL" | cut -d' ' -f1)
+  [[ $got == "$CKS_WANT" ]] || { echo "digest $got, expected $CKS_WANT"; return 1; }
+}
+
+case_checksum() {
+  need_images; settle
+  local vol raw want
+  for vol in vm-100-disk-1.qcow2:"$IMG_FULL" vm-100-disk-2.qcow2:"$IMG_10PCT"; do
+    IFS=: read -r vol raw <<<"$vol"
+    [[ -n $QUICK && $vol == vm-100-disk-1.qcow2 ]] && continue
+    CKS_VOL=$vol
+    # the same content as a raw volume gives the expected digest (another reader, the same definition)
+    mkdir -p "$WORK/src/images/101"; cp --sparse=always "$raw" "$WORK/src/images/101/vm-101-disk-0.raw"
+    CKS_WANT=$($(volport_cmd) checksum bench-src:101/vm-101-disk-0.raw | cut -d' ' -f1)
+    rm -rf "$WORK/src/images/101"
+    B_CASE=checksum B_VARIANT="$(human "$IMG_SIZE")-$([[ $raw == "$IMG_FULL" ]] && echo full || echo 10pct)-qcow2"
+    B_CEILING=- B_REF_LABEL="sha256sum F.raw (the raw content)" B_BYTES=$IMG_SIZE
+    B_PREP="cat $(img_volume "$vol") $raw >/dev/null" B_PREP_VOLPORT="" B_PREP_REFERENCE=""
+    B_VOLPORT="{RSS} $(volport_cmd) checksum bench-src:100/$vol >/dev/null"
+    B_REFERENCE="{RSS} sha256sum $raw >/dev/null"
+    B_VERIFY=verify_checksum
+    run_pair
+  done
 }

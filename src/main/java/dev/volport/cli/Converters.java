@@ -51,6 +51,13 @@ final class Converters {
         }
     }
 
+    static final class Compress implements ITypeConverter<dev.volport.format.Compression> {
+        @Override
+        public dev.volport.format.Compression convert(String s) {
+            return convertChecked(() -> dev.volport.format.Compression.parse(s));
+        }
+    }
+
     static final class Snapshot implements ITypeConverter<SnapshotName> {
         @Override
         public SnapshotName convert(String s) {

@@ -1,6 +1,7 @@
 package dev.volport.cli;
 
 import dev.volport.VolportException;
+import dev.volport.format.Compression;
 import dev.volport.format.StreamFormat;
 import dev.volport.storage.Storage;
 import dev.volport.storage.TransferOptions;
@@ -14,6 +15,7 @@ import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
@@ -30,6 +32,8 @@ import picocli.CommandLine.ParentCommand;
             "  volport export local:100/vm-100-disk-0.raw raw+size - -with-snapshots 0 \\",
             "    | ssh other-host volport import local:100/vm-100-disk-0.raw raw+size - \\",
             "        -with-snapshots 0 -allow-rename 1",
+            "  volport export local:100/vm-100-disk-0.qcow2 raw+sparse - --compress zstd \\",
+            "    | ssh other-host volport import local:100/vm-100-disk-0.raw raw+sparse -",
             "  volport export local:100/vm-100-disk-0.qcow2 qcow2+size disk.stream \\",
             "    --with-snapshots 1"})
 final class ExportCommand implements Callable<Integer> {
@@ -43,7 +47,7 @@ final class ExportCommand implements Callable<Integer> {
     VolumeId volume;
 
     @Parameters(index = "1", paramLabel = "FORMAT", converter = Converters.Format.class,
-            description = "raw+size, tar+size, qcow2+size, vmdk+size, zfs, btrfs")
+            description = "raw+size, tar+size, qcow2+size, vmdk+size, zfs, btrfs, raw+sparse")
     StreamFormat format;
 
     @Parameters(index = "2", paramLabel = "FILE")
@@ -52,12 +56,19 @@ final class ExportCommand implements Callable<Integer> {
     @Mixin
     TransferOptionsMixin transfer;
 
+    @Option(names = {"--compress", "-compress"}, paramLabel = "zstd[:LEVEL]", converter = Converters.Compress.class,
+            description = "compress data records with zstd (LEVEL 1-22, default 3); raw+sparse only")
+    Compression compress = Compression.NONE;
+
     @Override
     public Integer call() throws IOException {
         Context ctx = root.ctx;
         String what = "export of " + volume;
         Storage storage = ctx.storage(volume);
-        TransferOptions opts = transfer.toOptions(false, null);
+        if (compress.enabled() && format != StreamFormat.RAW_SPARSE) {
+            throw new UsageException(what + ": --compress applies to raw+sparse only, not to " + format);
+        }
+        TransferOptions opts = transfer.toOptions(false, null).withCompression(compress);
         VolumeName name = storage.parseName(volume.volName());
         List<StreamFormat> offered = storage.exportFormats(name, opts);
         if (!offered.contains(format)) {

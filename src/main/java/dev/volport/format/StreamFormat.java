@@ -6,7 +6,8 @@ import java.util.Optional;
 
 /**
  * The transport formats a volume travels in, with their wire names. The first six are Proxmox VE's
- * ({@code $KNOWN_EXPORT_FORMATS}) and keep the reference's meaning byte for byte; see {@code docs/formats.md}.
+ * ({@code $KNOWN_EXPORT_FORMATS}) and keep the reference's meaning byte for byte; {@code raw+sparse} is volport's
+ * own; see {@code docs/formats.md}.
  */
 public enum StreamFormat {
     /** u64 LE size in bytes, then exactly that many bytes of raw image. */
@@ -20,9 +21,16 @@ public enum StreamFormat {
     /** A {@code zfs send} replication stream, no header. */
     ZFS("zfs", false),
     /** One or more {@code btrfs send} streams, no header. */
-    BTRFS("btrfs", false);
+    BTRFS("btrfs", false),
+    /**
+     * volport's own: a header with magic, version and virtual size, then data and zero records with CRC32C, then the
+     * record count and the content digest ({@code format.sparse}); the reference does not know it.
+     */
+    RAW_SPARSE("raw+sparse", false);
 
-    /** The reference's list, in its order: the values the CLI's format argument accepts. */
+    /** The reference's list, in its order ({@code $KNOWN_EXPORT_FORMATS}). */
+    public static final List<StreamFormat> REFERENCE = List.of(RAW_SIZE, TAR_SIZE, QCOW2_SIZE, VMDK_SIZE, ZFS, BTRFS);
+    /** Every format volport knows: the reference's, then its own; the values the CLI's format argument accepts. */
     public static final List<StreamFormat> KNOWN = List.of(values());
 
     private final String wireName;

@@ -50,6 +50,15 @@ public interface ImageCodec {
     void convert(ReadableByteChannel raw, long size, FileChannel out, Progress progress) throws IOException;
 
     /**
+     * A sink that builds an image of exactly {@code size} bytes in the empty {@code out} from extent events, as
+     * {@link #convert} does from a raw stream; the image is complete when the sink's {@code finish} returns. For
+     * streams that arrive as extents ({@code raw+sparse}).
+     *
+     * @throws dev.volport.format.FormatException for a size the format cannot hold, before anything is written
+     */
+    ExtentSink converter(FileChannel out, long size, WritebackHint hint) throws IOException;
+
+    /**
      * As {@link #convert(ReadableByteChannel, long, FileChannel, Progress)}, telling {@code hint} of written ranges
      * so that their writeback can start early; codecs that do not report any ignore it.
      */

@@ -132,6 +132,11 @@ public final class Qcow2Codec implements ImageCodec {
     }
 
     @Override
+    public ExtentSink converter(FileChannel out, long size, WritebackHint hint) throws IOException {
+        return Qcow2Writer.sink(out, size, hint);
+    }
+
+    @Override
     public void convert(ReadableByteChannel raw, long size, FileChannel out, Progress progress) throws IOException {
         Qcow2Writer.convert(raw, size, out, progress);
     }

@@ -3,6 +3,7 @@ package dev.volport.storage;
 import dev.volport.VolportException;
 import dev.volport.config.StorageSection;
 import dev.volport.format.StreamFormat;
+import dev.volport.io.ExtentSink;
 import dev.volport.io.Progress;
 import dev.volport.volume.DiskFormat;
 import dev.volport.volume.VolumeId;
@@ -90,6 +91,26 @@ public interface Storage {
 
     /** Capacity and state. */
     StorageStatus status() throws IOException;
+
+    /** Opens the sink for a volume's image once its size is known ({@link #readContent}). */
+    @FunctionalInterface
+    interface ContentSink {
+        /** The sink for an image of {@code size} bytes (e.g. an encoder that has just written its header). */
+        ExtentSink open(long size) throws IOException;
+    }
+
+    /**
+     * Reads a disk image volume's guest content (its current state, or {@code options.snapshot()}) as extent events
+     * into the sink {@code sinks} opens for its size, and finishes that sink before the volume is closed: what the
+     * image exports and {@code volport checksum} share. Storage types whose volumes are not readable as images keep
+     * this default, which refuses.
+     *
+     * @throws StorageException for a volume that is not a disk image, or a storage type that cannot read one
+     */
+    default void readContent(VolumeName name, TransferOptions options, ContentSink sinks) throws IOException {
+        throw new StorageException(id(name) + ": storage type '" + section().type().id()
+                + "' cannot read its volumes as disk images");
+    }
 
     /** The snapshot operations, for a storage whose volumes can carry snapshots; empty otherwise. */
     default Optional<Snapshots> snapshots() {

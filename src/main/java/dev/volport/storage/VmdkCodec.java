@@ -7,6 +7,7 @@ import dev.volport.format.vmdk.VmdkValidator;
 import dev.volport.format.vmdk.VmdkWriter;
 import dev.volport.io.ExtentSink;
 import dev.volport.io.Progress;
+import dev.volport.io.WritebackHint;
 import dev.volport.volume.SnapshotName;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -58,6 +59,11 @@ public final class VmdkCodec implements ImageCodec {
             throw new FormatException("cannot allocate " + name + ": " + e.getMessage(), e);
         }
         VmdkWriter.create(out, size);
+    }
+
+    @Override
+    public ExtentSink converter(FileChannel out, long size, WritebackHint hint) throws IOException {
+        return VmdkWriter.sink(out, size);
     }
 
     @Override

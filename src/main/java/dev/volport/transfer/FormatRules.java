@@ -1,6 +1,8 @@
 package dev.volport.transfer;
 
+import dev.volport.format.FormatException;
 import dev.volport.format.StreamFormat;
+import dev.volport.format.sparse.SparseFormat;
 import dev.volport.io.SizeHeader;
 import dev.volport.storage.StorageException;
 import dev.volport.storage.TransferOptions;
@@ -27,7 +29,7 @@ public final class FormatRules {
      */
     public static Optional<DiskFormat> data(StreamFormat format) {
         return switch (format) {
-            case RAW_SIZE -> Optional.of(DiskFormat.RAW);
+            case RAW_SIZE, RAW_SPARSE -> Optional.of(DiskFormat.RAW);
             case TAR_SIZE -> Optional.of(DiskFormat.SUBVOL);
             case QCOW2_SIZE -> Optional.of(DiskFormat.QCOW2);
             case VMDK_SIZE -> Optional.of(DiskFormat.VMDK);
@@ -60,13 +62,20 @@ public final class FormatRules {
     }
 
     /**
-     * Reads the framing before the body: the 8-byte size header of the {@code +size} formats; 0 for formats
-     * without one.
+     * Reads the framing before the body: the 8-byte size header of the {@code +size} formats, the 32-byte header
+     * of {@code raw+sparse} (its virtual size is returned); 0 for formats without one.
      *
      * @throws StorageException {@code import: …} for a stream too short for its header, or a header that does not
      *                          read
      */
-    public static long readFraming(StreamFormat format, ReadableByteChannel in) throws StorageException {
+    public static long readFraming(StreamFormat format, ReadableByteChannel in) throws IOException {
+        if (format == StreamFormat.RAW_SPARSE) {
+            try {
+                return SparseFormat.readHeader(in);
+            } catch (FormatException e) {
+                throw new StorageException("import: " + e.getMessage(), e);
+            }
+        }
         if (!format.hasSizeHeader()) {
             return 0;
         }

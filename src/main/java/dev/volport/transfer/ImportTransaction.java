@@ -3,9 +3,11 @@ package dev.volport.transfer;
 import dev.volport.VolportException;
 import dev.volport.format.StreamFormat;
 import dev.volport.format.raw.SparseRawImporter;
+import dev.volport.format.sparse.SparseDecoder;
 import dev.volport.format.tar.TarImporter;
 import dev.volport.format.tar.TarLimits;
 import dev.volport.io.Progress;
+import dev.volport.io.SparseFileSink;
 import dev.volport.storage.ImageCodec;
 import dev.volport.storage.ImportTarget;
 import dev.volport.storage.Landing;
@@ -50,6 +52,10 @@ public final class ImportTransaction {
         SPARSE_RAW,
         /** raw stream converted into a qcow2/VMDK image while it arrives */
         CONVERT,
+        /** raw+sparse records into a raw file (holes for zeros), digest verified before the commit */
+        SPARSE_INTO_RAW,
+        /** raw+sparse records converted into a qcow2/VMDK image, digest verified before the commit */
+        SPARSE_CONVERT,
         /** the image file itself, copied to the end of the stream and validated before the commit */
         VERBATIM,
         /** a tar stream extracted into the staging directory */
@@ -137,12 +143,16 @@ public final class ImportTransaction {
             throw new StorageException("import of " + format + " needs native " + data.get().id()
                     + " support, not implemented yet");
         }
+        if (format == StreamFormat.RAW_SPARSE) {
+            return converting ? Decoder.SPARSE_CONVERT : Decoder.SPARSE_INTO_RAW;
+        }
         return converting ? Decoder.CONVERT : image ? Decoder.VERBATIM : Decoder.SPARSE_RAW;
     }
 
     private static void write(Decoder decoder, Landing landing, StagingObject staging, long size,
             ReadableByteChannel in, Progress progress, String what) throws IOException {
-        progress.start("import " + what, decoder == Decoder.SPARSE_RAW || decoder == Decoder.CONVERT ? size : -1);
+        progress.start("import " + what, decoder == Decoder.TAR || decoder == Decoder.VERBATIM
+                || decoder == Decoder.SINK ? -1 : size);
         String doing = decoder == Decoder.TAR ? "extracting into" : "writing";
         try {
             switch (decoder) {
@@ -156,6 +166,13 @@ public final class ImportTransaction {
                     new SparseRawImporter(staging.writeback()).copy(in, size, ch, progress);
                 }
                 case CONVERT -> codec(landing).convert(in, size, staging.channel(), progress, staging.writeback());
+                case SPARSE_INTO_RAW -> {
+                    staging.setLength(size);
+                    new SparseDecoder().read(in, size, new SparseFileSink(staging.channel(), staging.writeback()),
+                            progress);
+                }
+                case SPARSE_CONVERT -> new SparseDecoder().read(in, size,
+                        codec(landing).converter(staging.channel(), size, staging.writeback()), progress);
                 case VERBATIM -> {
                     FileChannel ch = staging.channel();
                     long length = new SparseRawImporter(staging.writeback())

@@ -101,7 +101,7 @@ class ExportOutputIT {
         Path f = precious("f");
         Result r = bash(v + " export " + VOL + " qcow2+size " + q(f));
         assertOneErrorLine(r, "volport: export of " + VOL + ": format qcow2+size is not available (the volume"
-                + " offers raw+size with these options)");
+                + " offers raw+sparse, raw+size with these options)");
         assertThat(Files.readString(f)).isEqualTo("precious\n");
         assertNoTempFiles();
     }

@@ -123,7 +123,7 @@ class ImageTransferIT {
                     + " | tail -c +9");
             assertThat(got).as(snap).isEqualTo(sha("cat " + q(ref)));
         }
-        assertThat(ok(bash(v + " export-formats " + vol + " --snapshot before"))).isEqualTo("raw+size\n");
+        assertThat(ok(bash(v + " export-formats " + vol + " --snapshot before"))).isEqualTo("raw+sparse\nraw+size\n");
         assertThat(ok(bash(v + " info " + vol + " --output json"))).contains("\"snapshots\":[\"before\"]");
         ok(bash(v + " export " + vol + " qcow2+size - --with-snapshots 1 | " + v
                 + " import dst:100/vm-100-disk-0.qcow2 qcow2+size - --with-snapshots 1"));

@@ -125,7 +125,7 @@ class LauncherIT {
         bash(v + " alloc src 100 '' 4");
         for (String ws : new String[] {"-with-snapshots 0", "--with-snapshots 0", "--with-snapshots=0", ""}) {
             Result r = bash(v + " export-formats src:100/vm-100-disk-0.raw " + ws);
-            assertThat(r.out()).as(ws).isEqualTo("raw+size\n");
+            assertThat(r.out()).as(ws).isEqualTo("raw+sparse\nraw+size\n");
         }
         Result bare = bash(v + " export-formats src:100/vm-100-disk-0.raw --with-snapshots");
         assertThat(bare.exit()).isZero();

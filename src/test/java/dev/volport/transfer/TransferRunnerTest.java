@@ -116,6 +116,12 @@ class TransferRunnerTest {
                 new BandwidthLimit(kibps));
     }
 
+    /** As {@link #request}, in the reference's {@code raw+size} rather than the negotiated {@code raw+sparse}. */
+    private TransferRequest rawSize(String from, String to, long kibps) throws IOException {
+        return TransferRequest.negotiate(src, id(from), dst, id(to), PLAIN, Optional.of(StreamFormat.RAW_SIZE),
+                new BandwidthLimit(kibps));
+    }
+
     private static String sha256(Path file) throws Exception {
         MessageDigest md = MessageDigest.getInstance("SHA-256");
         try (InputStream in = Files.newInputStream(file)) {
@@ -159,7 +165,7 @@ class TransferRunnerTest {
         byte[] data = rawVolume("100/vm-100-disk-0.raw", 5 << 20);
         RecordingProgress progress = new RecordingProgress();
         TransferResult r = new TransferRunner(imports, Linux.system()::growPipe)
-                .run(request("src:100/vm-100-disk-0.raw", "dst:100/vm-100-disk-0.raw", PLAIN, 0), progress);
+                .run(rawSize("src:100/vm-100-disk-0.raw", "dst:100/vm-100-disk-0.raw", 0), progress);
         assertThat(r.imported()).isEqualTo(id("dst:100/vm-100-disk-0.raw"));
         assertThat(r.format()).isEqualTo(StreamFormat.RAW_SIZE);
         assertThat(r.bytes()).isEqualTo(8 + data.length);
@@ -182,10 +188,16 @@ class TransferRunnerTest {
         assertThat(verbatim.format()).isEqualTo(StreamFormat.QCOW2_SIZE);
         assertThat(sha256(tmp.resolve("dst/images/100/vm-100-disk-1.qcow2"))).isEqualTo(sha256(qcow2));
 
-        TransferResult asRaw = new TransferRunner(imports).run(request("src:100/vm-100-disk-1.qcow2",
-                "dst:100/vm-100-disk-2.raw", PLAIN, 0), Progress.NONE);
+        TransferResult asRaw = new TransferRunner(imports).run(rawSize("src:100/vm-100-disk-1.qcow2",
+                "dst:100/vm-100-disk-2.raw", 0), Progress.NONE);
         assertThat(asRaw.format()).isEqualTo(StreamFormat.RAW_SIZE);
         assertThat(sha256(tmp.resolve("dst/images/100/vm-100-disk-2.raw"))).isEqualTo(sha256(data));
+
+        // between two volports the negotiated format is raw+sparse: the same content, fewer bytes for zeros
+        TransferResult sparse = new TransferRunner(imports).run(request("src:100/vm-100-disk-1.qcow2",
+                "dst:100/vm-100-disk-3.raw", PLAIN, 0), Progress.NONE);
+        assertThat(sparse.format()).isEqualTo(StreamFormat.RAW_SPARSE);
+        assertThat(sha256(tmp.resolve("dst/images/100/vm-100-disk-3.raw"))).isEqualTo(sha256(data));
 
         VolumeId subvol = src.alloc(101, Optional.of("subvol-101-disk-0.subvol"), DiskFormat.SUBVOL, 0);
         Path tree = src.path(src.parseName(subvol.volName()));
@@ -306,7 +318,7 @@ class TransferRunnerTest {
                 src, id("src:100/vm-100-disk-0.raw"), dst, id("dst:100/vm-100-disk-0.raw"), PLAIN,
                 Optional.of(StreamFormat.QCOW2_SIZE), BandwidthLimit.UNLIMITED));
         assertThat(e.getMessage()).isEqualTo("cannot transfer src:100/vm-100-disk-0.raw to dst:100/vm-100-disk-0.raw"
-                + " as qcow2+size: both sides support only raw+size with these options");
+                + " as qcow2+size: both sides support only raw+sparse, raw+size with these options");
         assertThat(tree(tmp.resolve("dst"))).isEmpty();
     }
 

@@ -1,7 +1,9 @@
 package dev.volport.format.vmdk;
 
 import dev.volport.format.FormatException;
+import dev.volport.io.ExactLengthSink;
 import dev.volport.io.ExtentException;
+import dev.volport.io.ExtentSink;
 import dev.volport.io.Progress;
 import dev.volport.io.RawBodyDecoder;
 import java.io.IOException;
@@ -76,6 +78,19 @@ public final class VmdkWriter {
             throw new FormatException(e.getMessage(), e);
         }
         return sink.grainBytes();
+    }
+
+    /**
+     * A sink that builds a monolithicSparse image of exactly {@code size} bytes in {@code out} (empty) from the
+     * events it receives, as {@link #convert} does from a raw stream; the image is complete when
+     * {@link ExtentSink#finish} returns.
+     *
+     * @throws FormatException for a size outside the capacity limits ({@link #checkSize})
+     */
+    public static ExtentSink sink(FileChannel out, long size) throws IOException {
+        SparseExtentHeader h = header(size);
+        writeMetadata(out, h, DEFAULT_EXTENT_NAME);
+        return new ExactLengthSink(new VmdkConvertSink(out, h), size, "raw image for a new VMDK file");
     }
 
     /**

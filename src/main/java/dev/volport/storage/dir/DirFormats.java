@@ -13,12 +13,19 @@ import java.util.Set;
 /**
  * The format lists of a {@code dir} storage, exactly as the reference computes them
  * ({@code Plugin.pm volume_export_formats}/{@code volume_import_formats}, reference §1.1): pure functions of the
- * parsed volume name and the options, no I/O.
+ * parsed volume name and the options, no I/O. One addition: a disk image (raw, qcow2, VMDK guest volume) lists
+ * volport's {@code raw+sparse} before {@code raw+size}, so two volports pick it and a reference peer, which does not
+ * list it, still gets {@code raw+size}.
  */
 final class DirFormats {
     /** Volume types that travel as {@code raw+size} when they are not subvolumes. */
     private static final Set<ContentType> RAW_TYPES = Collections.unmodifiableSet(EnumSet.of(ContentType.IMAGES, ContentType.ROOTDIR,
             ContentType.ISO, ContentType.SNIPPETS, ContentType.VZTMPL, ContentType.IMPORT));
+
+    /** Disk images: volport's {@code raw+sparse} first, then the reference's {@code raw+size}. */
+    static final List<StreamFormat> IMAGE_RAW = List.of(StreamFormat.RAW_SPARSE, StreamFormat.RAW_SIZE);
+    private static final Set<ContentType> IMAGE_TYPES = EnumSet.of(ContentType.IMAGES, ContentType.ROOTDIR);
+    private static final Set<DiskFormat> IMAGE_FORMATS = EnumSet.of(DiskFormat.RAW, DiskFormat.QCOW2, DiskFormat.VMDK);
 
     private DirFormats() {
     }
@@ -33,8 +40,7 @@ final class DirFormats {
             return List.of();
         }
         if (opts.snapshot().isPresent()) {
-            return vol.format() == DiskFormat.QCOW2 && !opts.withSnapshots() ? List.of(StreamFormat.RAW_SIZE)
-                    : List.of();
+            return vol.format() == DiskFormat.QCOW2 && !opts.withSnapshots() ? IMAGE_RAW : List.of();
         }
         return formats(vol, opts.withSnapshots());
     }
@@ -61,6 +67,9 @@ final class DirFormats {
         }
         if (fmt == DiskFormat.SUBVOL) {
             return List.of(StreamFormat.TAR_SIZE);
+        }
+        if (IMAGE_TYPES.contains(vol.type()) && IMAGE_FORMATS.contains(fmt)) {
+            return IMAGE_RAW;
         }
         return RAW_TYPES.contains(vol.type()) ? List.of(StreamFormat.RAW_SIZE) : List.of();
     }

@@ -4,6 +4,7 @@ import dev.volport.VolportException;
 import dev.volport.config.StorageSection;
 import dev.volport.format.StreamFormat;
 import dev.volport.format.raw.RawSizeExporter;
+import dev.volport.format.sparse.SparseEncoder;
 import dev.volport.format.tar.TarExporter;
 import dev.volport.format.tar.TarOptions;
 import dev.volport.io.ExactLengthSink;
@@ -72,8 +73,9 @@ public final class DirStorage implements Storage {
 
     @Override
     public Capabilities capabilities() {
-        List<StreamFormat> images = List.of(StreamFormat.RAW_SIZE, StreamFormat.QCOW2_SIZE, StreamFormat.VMDK_SIZE);
-        List<StreamFormat> rootdir = List.of(StreamFormat.RAW_SIZE, StreamFormat.TAR_SIZE);
+        List<StreamFormat> images = List.of(StreamFormat.RAW_SPARSE, StreamFormat.RAW_SIZE, StreamFormat.QCOW2_SIZE,
+                StreamFormat.VMDK_SIZE);
+        List<StreamFormat> rootdir = List.of(StreamFormat.RAW_SPARSE, StreamFormat.RAW_SIZE, StreamFormat.TAR_SIZE);
         List<StreamFormat> raw = List.of(StreamFormat.RAW_SIZE);
         Map<ContentType, List<StreamFormat>> formats = Map.of(ContentType.IMAGES, images, ContentType.ROOTDIR, rootdir,
                 ContentType.ISO, raw, ContentType.VZTMPL, raw, ContentType.SNIPPETS, raw, ContentType.IMPORT, raw);
@@ -155,18 +157,14 @@ public final class DirStorage implements Storage {
                 FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
             String what = id(volname).toString();
             switch (format) {
-                case RAW_SIZE -> {
-                    long size = codec.isPresent() ? codec.get().virtualSize(ch, what) : ch.size();
+                case RAW_SIZE -> readImage(file, ch, codec, options, what, size -> {
                     progress.start("export " + what, size);
-                    ExtentSink body = RawBodyEncoder.stream(out, size, ZeroPages::write, progress, what);
-                    if (codec.isPresent()) {
-                        codec.get().read(ch, what, options.snapshot(), body);
-                    } else {
-                        try (LinuxCalls.Extents extents = env.linux().extents(file)) {
-                            RawSizeExporter.read(ch, extents, size, body);
-                        }
-                    }
-                }
+                    return RawBodyEncoder.stream(out, size, ZeroPages::write, progress, what);
+                });
+                case RAW_SPARSE -> readImage(file, ch, codec, options, what, size -> {
+                    progress.start("export " + what, size);
+                    return SparseEncoder.stream(out, size, options.compression(), progress, what);
+                });
                 case QCOW2_SIZE, VMDK_SIZE -> {
                     ImageCodec c = codec.orElseThrow(() -> new StorageException("export of " + what + " as "
                             + format + " needs native " + vol.format().id() + " support, not implemented yet"));
@@ -189,6 +187,43 @@ public final class DirStorage implements Storage {
             throw new StorageException("volume " + id(volname) + " does not exist (no file '" + file + "')");
         } finally {
             progress.finish();
+        }
+    }
+
+    /**
+     * Emits the guest content of the open image {@code ch} (a raw file by its extents, qcow2/VMDK through their
+     * codec, {@code options.snapshot()} if given) into the sink {@code sinks} opens for its size.
+     */
+    private void readImage(Path file, FileChannel ch, Optional<ImageCodec> codec, TransferOptions options,
+            String what, ContentSink sinks) throws IOException {
+        long size = codec.isPresent() ? codec.get().virtualSize(ch, what) : ch.size();
+        ExtentSink body = sinks.open(size);
+        if (codec.isPresent()) {
+            codec.get().read(ch, what, options.snapshot(), body);
+        } else {
+            try (LinuxCalls.Extents extents = env.linux().extents(file)) {
+                RawSizeExporter.read(ch, extents, size, body);
+            }
+        }
+    }
+
+    @Override
+    public void readContent(VolumeName name, TransferOptions options, ContentSink sinks) throws IOException {
+        DirVolumeName vol = own(name);
+        String what = id(vol.volname()).toString();
+        if (vol.format() == DiskFormat.SUBVOL || vol.ovaMember().isPresent()) {
+            throw new StorageException(what + " is not a disk image (" + (vol.format() == DiskFormat.SUBVOL
+                    ? "a subvolume is a directory tree" : "a disk inside an OVA") + ")");
+        }
+        if (options.snapshot().isPresent() && vol.format() != DiskFormat.QCOW2) {
+            throw new StorageException(what + ": only qcow2 images have snapshots on storage type 'dir'");
+        }
+        Path file = layout.root().resolve(vol.relativePath());
+        layout.requireOnline();
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
+            readImage(file, ch, codec(vol.format(), file), options, what, sinks);
+        } catch (NoSuchFileException e) {
+            throw new StorageException("volume " + what + " does not exist (no file '" + file + "')");
         }
     }
 

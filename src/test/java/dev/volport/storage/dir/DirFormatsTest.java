@@ -30,16 +30,17 @@ class DirFormatsTest {
 
     @ParameterizedTest(name = "{0} ws={1} snap={2} base={3}: export [{4}] import [{5}]")
     @CsvSource(delimiter = '|', value = {
-        "100/vm-100-disk-0.raw    | false |      |      | raw+size   | raw+size",
+        "100/vm-100-disk-0.raw    | false |      |      | raw+sparse raw+size | raw+sparse raw+size",
         "100/vm-100-disk-0.raw    | true  |      |      |            | ",
         "100/vm-100-disk-0.qcow2  | true  |      |      | qcow2+size | qcow2+size",
-        "100/vm-100-disk-0.qcow2  | false |      |      | raw+size   | raw+size",
+        "100/vm-100-disk-0.qcow2  | false |      |      | raw+sparse raw+size | raw+sparse raw+size",
+        "100/vm-100-disk-0.vmdk   | false |      |      | raw+sparse raw+size | raw+sparse raw+size",
         "100/vm-100-disk-0.vmdk   | true  |      |      | vmdk+size  | vmdk+size",
         "100/subvol-100-disk-0.subvol | false |  |      | tar+size   | tar+size",
         "100/subvol-100-disk-0.subvol | true  |  |      |            | ",
-        "100/vm-100-disk-0.raw    | false | snap1 |     |            | raw+size",
+        "100/vm-100-disk-0.raw    | false | snap1 |     |            | raw+sparse raw+size",
         "100/vm-100-disk-0.qcow2  | true  | snap1 |     |            | qcow2+size",
-        "100/vm-100-disk-0.qcow2  | false | snap1 |     | raw+size   | raw+size",
+        "100/vm-100-disk-0.qcow2  | false | snap1 |     | raw+sparse raw+size | raw+sparse raw+size",
         "100/vm-100-disk-0.raw    | false |      | base1 |          | ",
         "iso/debian.iso           | false |      |      | raw+size   | raw+size",
         "vztmpl/debian.tar.zst    | false |      |      | raw+size   | raw+size",
