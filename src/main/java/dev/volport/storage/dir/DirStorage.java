@@ -220,7 +220,8 @@ public final class DirStorage implements Storage {
         }
         Path file = layout.root().resolve(vol.relativePath());
         layout.requireOnline();
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
+        try (LinuxCalls.OfdLock reading = vol.format() == DiskFormat.QCOW2 ? env.linux().lockShared(file) : null;
+                FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
             readImage(file, ch, codec(vol.format(), file), options, what, sinks);
         } catch (NoSuchFileException e) {
             throw new StorageException("volume " + what + " does not exist (no file '" + file + "')");
