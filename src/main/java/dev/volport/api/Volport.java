@@ -5,6 +5,7 @@ import dev.volport.config.SectionType;
 import dev.volport.config.StorageConfig;
 import dev.volport.format.StreamFormat;
 import dev.volport.io.Progress;
+import dev.volport.os.Linux;
 import dev.volport.os.LinuxCalls;
 import dev.volport.os.ShutdownGuard;
 import dev.volport.storage.Storage;
@@ -95,7 +96,7 @@ public final class Volport {
     public static Volport open(StorageConfig config, List<? extends StorageType> extraTypes, Warnings warnings) {
         Objects.requireNonNull(warnings, "warnings");
         ShutdownGuard guard = new ShutdownGuard(warnings::println).install();
-        StorageEnvironment env = new StorageEnvironment(new LinuxCalls(), guard, warnings);
+        StorageEnvironment env = new StorageEnvironment(Linux.system(), guard, warnings);
         return new Volport(new StorageRegistry(types(extraTypes), config, env));
     }
 

@@ -73,9 +73,9 @@ final class ChecksumCommand implements Callable<Integer> {
             m.put("algorithm", ContentDigest.ALGORITHM);
             m.put("digest", digest.hex());
             m.put("size", digest.size());
-            System.out.println(Json.write(m));
+            ctx.out().println(Json.write(m));
         } else {
-            System.out.println(digest.hex() + "  " + what + (snapshot == null ? "" : "@" + snapshot.value()));
+            ctx.out().println(digest.hex() + "  " + what + (snapshot == null ? "" : "@" + snapshot.value()));
         }
         return 0;
     }

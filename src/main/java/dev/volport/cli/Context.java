@@ -4,10 +4,12 @@ import dev.volport.VolportException;
 import dev.volport.api.Volport;
 import dev.volport.config.StorageConfig;
 import dev.volport.io.Progress;
+import dev.volport.os.Linux;
 import dev.volport.os.LinuxCalls;
 import dev.volport.os.ShutdownGuard;
 import dev.volport.storage.Storage;
 import dev.volport.storage.StorageEnvironment;
+import dev.volport.storage.Warnings;
 import dev.volport.storage.StorageRegistry;
 import dev.volport.volume.StoreId;
 import dev.volport.volume.VolumeId;
@@ -28,7 +30,7 @@ import java.util.List;
  * that would print to stdout to stderr instead, so an export to {@code -} carries nothing but the stream.
  */
 final class Context {
-    private final LinuxCalls linux = new LinuxCalls();
+    private final Linux linux = Linux.system();
     private final PrintWriter err;
     private PrintWriter out;
     private final ShutdownGuard guard;
@@ -61,6 +63,11 @@ final class Context {
         return err;
     }
 
+    /** Where warnings go: stderr, as one line each. */
+    Warnings warnings() {
+        return this::warn;
+    }
+
     private void warn(String line) {
         err.println(line);
         err.flush();
@@ -70,7 +77,7 @@ final class Context {
         return debug;
     }
 
-    LinuxCalls linux() {
+    Linux linux() {
         return linux;
     }
 

@@ -8,7 +8,10 @@ import dev.volport.io.Progress;
 import dev.volport.storage.Storage;
 import dev.volport.storage.TransferOptions;
 import dev.volport.transfer.ImportTransaction;
-import dev.volport.transfer.Negotiation;
+import dev.volport.transfer.BandwidthLimit;
+import dev.volport.transfer.TransferRequest;
+import dev.volport.transfer.TransferResult;
+import dev.volport.transfer.TransferRunner;
 import dev.volport.volume.DiskFormat;
 import dev.volport.volume.StoreId;
 import dev.volport.volume.VolumeId;
@@ -18,7 +21,6 @@ import java.io.InputStream;
 import java.io.PrintWriter;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.channels.Pipe;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -27,9 +29,9 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Random;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CompletableFuture;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
@@ -37,7 +39,8 @@ import picocli.CommandLine.ParentCommand;
 /**
  * {@code volport demo}: the main job end to end on two scratch {@code dir} storages, explained step by step.
  * It builds its own storage.cfg, allocates a sparse raw disk, writes data into part of it, negotiates a format,
- * exports the disk as {@code raw+size} through a pipe into an import on the other storage, and compares digests.
+ * exports the disk as {@code raw+size} into an import on the other storage through the transfer runner
+ * ({@code transfer.TransferRunner}, the same as {@code copy}), and compares digests.
  */
 @Command(name = "demo", description = "Run an export | import between two scratch storages and explain it.",
         footerHeading = "%nExamples:%n",
@@ -88,18 +91,22 @@ final class DemoCommand implements Callable<Integer> {
                     ProgressPrinter.bytes(sizeKiB * 1024), ProgressPrinter.bytes(written), srcFile);
 
             TransferOptions opts = TransferOptions.DEFAULT;
+            VolumeId target = new VolumeId(StoreId.parse("demo-dst"), vol.volName());
             List<StreamFormat> exp = src.exportFormats(srcName, opts);
             List<StreamFormat> imp = dst.importFormats(dstName, opts);
-            StreamFormat format = Negotiation.choose(exp, imp, "dir", "dir");
+            TransferRequest req = TransferRequest.negotiate(src, vol, dst, target, opts, Optional.empty(),
+                    BandwidthLimit.resolve(BandwidthLimit.Operation.MOVE, List.of(src.section(), dst.section()),
+                            OptionalLong.empty(), Optional.empty()));
+            StreamFormat format = req.format();
             out.printf("3. Negotiated the stream format: source offers %s, target accepts %s -> %s%n", exp, imp,
                     format);
 
-            VolumeId target = new VolumeId(StoreId.parse("demo-dst"), vol.volName());
-            long t0 = System.nanoTime();
             work.own(dst.path(dstName)); // the import makes exactly this name (no rename): a new dir
-            VolumeId imported = pipe(new ImportTransaction(root.ctx.registry().env()), src, dst, srcName, dstName,
-                    format, opts);
-            double secs = (System.nanoTime() - t0) / 1e9;
+            // the transfer runner: export and import on two threads over an OS pipe, the first failure reported
+            TransferResult result = new TransferRunner(new ImportTransaction(root.ctx.registry().env()),
+                    root.ctx.linux()::growPipe).run(req, Progress.NONE);
+            VolumeId imported = result.imported();
+            double secs = result.elapsed().toNanos() / 1e9;
             out.printf("4. Exported %s as %s into a pipe and imported it as %s in %.2f s%n"
                     + "     (same as: volport export %s %s - | volport import %s %s -)%n",
                     vol, format, imported, secs, vol, format, target, format);
@@ -148,23 +155,6 @@ final class DemoCommand implements Callable<Integer> {
             }
         }
         return written;
-    }
-
-    private static VolumeId pipe(ImportTransaction transaction, Storage src, Storage dst, VolumeName vol,
-            VolumeName target, StreamFormat format, TransferOptions opts) throws Exception {
-        Pipe pipe = Pipe.open();
-        CompletableFuture<Void> export = CompletableFuture.runAsync(() -> {
-            try (var sink = pipe.sink()) {
-                src.exportVolume(vol, format, opts, sink, Progress.NONE);
-            } catch (IOException e) {
-                throw new java.io.UncheckedIOException(e);
-            }
-        });
-        try (var source = pipe.source()) {
-            VolumeId id = transaction.run(dst, target, format, opts, source, Progress.NONE);
-            export.join();
-            return id;
-        }
     }
 
     private static String sha256(Path file) throws IOException {

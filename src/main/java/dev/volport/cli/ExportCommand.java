@@ -89,7 +89,7 @@ final class ExportCommand implements Callable<Integer> {
         }
         OutputFile.Target target = OutputFile.resolve(file, what);
         StorageFiles.refuse(target, name, storage, ctx.registry().config(), what);
-        try (OutputFile out = OutputFile.open(target, ctx.linux(), ctx.guard(), what)) {
+        try (OutputFile out = OutputFile.open(target, ctx.linux(), ctx.guard(), ctx.warnings(), what)) {
             storage.exportVolume(name, format, opts, out.channel(), ctx.progress());
             out.commit();
         } catch (IOException e) {

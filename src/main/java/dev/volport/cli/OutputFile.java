@@ -1,8 +1,10 @@
 package dev.volport.cli;
 
 import dev.volport.VolportException;
+import dev.volport.os.Linux;
 import dev.volport.os.LinuxCalls;
 import dev.volport.os.ShutdownGuard;
+import dev.volport.storage.Warnings;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -69,12 +71,15 @@ final class OutputFile implements AutoCloseable {
     private final Target target;
     private final FileChannel channel;
     private final Path temp;
-    private final LinuxCalls linux;
+    private final Linux linux;
     private final ShutdownGuard guard;
+    private final Warnings warnings;
     private final Runnable undo;
     private boolean committed;
 
-    private OutputFile(Target target, FileChannel channel, Path temp, LinuxCalls linux, ShutdownGuard guard) {
+    private OutputFile(Target target, FileChannel channel, Path temp, Linux linux, ShutdownGuard guard,
+            Warnings warnings) {
+        this.warnings = warnings;
         this.target = target;
         this.channel = channel;
         this.temp = temp;
@@ -210,15 +215,16 @@ final class OutputFile implements AutoCloseable {
      * Opens {@code target} for the stream: a new temporary file next to it, or the node itself for in-place kinds.
      * A FIFO's open waits for a reader, as a shell redirection does.
      */
-    static OutputFile open(Target target, LinuxCalls linux, ShutdownGuard guard, String what) throws IOException {
+    static OutputFile open(Target target, Linux linux, ShutdownGuard guard, Warnings warnings, String what)
+            throws IOException {
         if (target.kind() == Kind.DESCRIPTOR) {
-            return new OutputFile(target, descriptorChannel(target, what), null, linux, guard);
+            return new OutputFile(target, descriptorChannel(target, what), null, linux, guard, warnings);
         }
         if (target.inPlace()) {
             try {
                 // No O_CREAT, no O_TRUNC: a device or FIFO is written as it is, never replaced or emptied.
                 FileChannel ch = FileChannel.open(target.path(), StandardOpenOption.WRITE);
-                return new OutputFile(target, ch, null, linux, guard);
+                return new OutputFile(target, ch, null, linux, guard, warnings);
             } catch (IOException e) {
                 throw new VolportException(what + ": cannot open '" + target.given() + "': " + reason(e), e);
             }
@@ -241,7 +247,7 @@ final class OutputFile implements AutoCloseable {
                 throw new VolportException(what + ": cannot create '" + target.given() + "': " + reason(e)
                         + " (in '" + dir + "')", e);
             }
-            OutputFile out = new OutputFile(target, ch, temp, linux, guard);
+            OutputFile out = new OutputFile(target, ch, temp, linux, guard, warnings);
             guard.add(out.undo);
             try {
                 if (target.kind() == Kind.REGULAR) {
@@ -380,7 +386,7 @@ final class OutputFile implements AutoCloseable {
         try {
             Files.deleteIfExists(temp);
         } catch (IOException e) {
-            System.err.println("volport: cannot remove the temporary file '" + temp + "': " + reason(e));
+            warnings.println("volport: cannot remove the temporary file '" + temp + "': " + reason(e));
         }
     }
 

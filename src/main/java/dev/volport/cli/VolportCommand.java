@@ -51,6 +51,10 @@ final class VolportCommand implements Runnable {
         m.put("path", PathCommand::new);
         m.put("info", InfoCommand::new);
         m.put("status", StatusCommand::new);
+        m.put("snapshot", SnapshotCommands.Create::new);
+        m.put("delsnapshot", SnapshotCommands.Delete::new);
+        m.put("snapshots", SnapshotCommands.ListSnapshots::new);
+        m.put("rollback", SnapshotCommands.Rollback::new);
         m.put("demo", DemoCommand::new);
         m.put("copy", CopyCommand::new);
         m.put("checksum", ChecksumCommand::new);

@@ -7,7 +7,11 @@ import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
+import java.io.RandomAccessFile;
+import java.nio.channels.FileChannel;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.Optional;
 
 /**
@@ -17,9 +21,12 @@ import java.util.Optional;
  * ({@code fcntl(F_OFD_SETLK/F_OFD_SETLKW)}, {@link OfdLock}). Every failure becomes an {@link IOException} naming the call, the path
  * and {@code strerror(errno)}.
  *
- * <p>One instance is enough for a process; it holds only immutable method handles.
+ * <p>The real {@link Linux}: one instance is enough for a process ({@link Linux#system()}); it holds only immutable
+ * method handles.
  */
-public final class LinuxCalls {
+public final class LinuxCalls implements Linux {
+    static final LinuxCalls SYSTEM = new LinuxCalls();
+
     private static final int AT_FDCWD = -100;
     private static final int RENAME_NOREPLACE = 1;
     private static final int O_RDONLY = 0;
@@ -34,6 +41,7 @@ public final class LinuxCalls {
     private static final int F_SETPIPE_SZ = 1031;
     private static final int F_OFD_SETLK = 37;
     private static final int F_OFD_SETLKW = 38;
+    private static final short F_RDLCK = 0;
     private static final short F_WRLCK = 1;
     /** {@code struct flock} (x86_64 and aarch64): l_type, l_whence, l_start @8, l_len @16, l_pid @24. */
     private static final long FLOCK_SIZE = 32;
@@ -119,7 +127,8 @@ public final class LinuxCalls {
         private static final long serialVersionUID = 1L;
         private final int errno;
 
-        SyscallException(String message, int errno) {
+        /** A failed call's message and the errno it set; public so that a test can stand in for a failing call. */
+        public SyscallException(String message, int errno) {
             super(message);
             this.errno = errno;
         }
@@ -133,12 +142,14 @@ public final class LinuxCalls {
      * Renames {@code from} to {@code to} atomically, failing with errno {@link #EEXIST} instead of replacing an
      * existing {@code to}. Both must be on one filesystem.
      */
+    @Override
     public void renameNoReplace(Path from, Path to) throws IOException {
         syscall("rename " + from + " to " + to, (arena, state) -> (int) Renameat2.H.invokeExact(state, AT_FDCWD,
                 arena.allocateFrom(from.toString()), AT_FDCWD, arena.allocateFrom(to.toString()), RENAME_NOREPLACE));
     }
 
     /** Flushes a directory's entries to stable storage (after a create or rename inside it). */
+    @Override
     public void fsyncDirectory(Path dir) throws IOException {
         int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         try {
@@ -152,6 +163,7 @@ public final class LinuxCalls {
      * Flushes the whole filesystem that holds {@code dir} ({@code syncfs}): the one call that makes a freshly
      * extracted tree of many files durable.
      */
+    @Override
     public void syncfs(Path dir) throws IOException {
         int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         try {
@@ -165,6 +177,7 @@ public final class LinuxCalls {
      * Allocates {@code length} bytes of {@code file} from {@code offset} ({@code fallocate} mode 0), so later
      * writes cannot fail for lack of space. The file must exist; symlinks are not followed.
      */
+    @Override
     public void fallocate(Path file, long offset, long length) throws IOException {
         if (length == 0) {
             return;
@@ -178,11 +191,24 @@ public final class LinuxCalls {
         }
     }
 
+    @Override
+    public FileChannel openReadWrite(Path file) throws IOException {
+        return FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
+    }
+
+    @Override
+    public void setLength(Path file, long length) throws IOException {
+        try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "rw")) {
+            f.setLength(length);
+        }
+    }
+
     /**
      * Opens a cursor over the data and holes of {@code file} ({@code lseek} with {@code SEEK_DATA}/{@code SEEK_HOLE}).
      * On a filesystem without hole reporting the kernel reports the whole file as data, which is still correct.
      * Symlinks are not followed.
      */
+    @Override
     public Extents extents(Path file) throws IOException {
         return new Extents(new FileMetadataCalls().open(FileMetadataCalls.bytes(file), FileMetadataCalls.O_RDONLY
                 | FileMetadataCalls.O_CLOEXEC | FileMetadataCalls.O_NOFOLLOW, 0));
@@ -217,6 +243,7 @@ public final class LinuxCalls {
      * {@code SYNC_FILE_RANGE_WRITE}): the disk then works while the stream is still arriving, and the final
      * {@code fsync} has little left to wait for.
      */
+    @Override
     public Writeback writeback(Path file) throws IOException {
         return new Writeback(file, open(file, O_WRONLY | O_CLOEXEC | O_NOFOLLOW));
     }
@@ -250,6 +277,7 @@ public final class LinuxCalls {
      *
      * @return the new buffer size, or -1 when {@code fd} is not a pipe or the size was refused (nothing changes)
      */
+    @Override
     public int growPipe(int fd, int bytes) {
         try {
             return (int) Fcntl.H.invokeExact(fd, F_SETPIPE_SZ, bytes);
@@ -296,6 +324,7 @@ public final class LinuxCalls {
      *
      * @throws SyscallException errno {@link #EEXIST} when the name is taken
      */
+    @Override
     public OfdLock createLocked(Path file) throws IOException {
         int fd = open(file, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
         try {
@@ -311,6 +340,7 @@ public final class LinuxCalls {
      * Opens {@code file} (created if missing, symlinks not followed) and waits until its lock is held
      * ({@code F_OFD_SETLKW}).
      */
+    @Override
     public OfdLock lockWaiting(Path file) throws IOException {
         int fd = open(file, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0666);
         try {
@@ -323,10 +353,39 @@ public final class LinuxCalls {
     }
 
     /**
+     * Opens the existing regular file {@code file} for reading (symlinks not followed) and waits until it holds a
+     * shared lock on it ({@code F_RDLCK}, {@code F_OFD_SETLKW}): many shared locks coexist, and they keep out the
+     * exclusive lock of {@link #tryLock} (and wait for one that is held). QEMU's own image locks are shared locks on
+     * single bytes, so they never conflict with this one.
+     *
+     * @throws java.nio.file.NoSuchFileException when {@code file} does not exist
+     */
+    @Override
+    public OfdLock lockShared(Path file) throws IOException {
+        int fd;
+        try {
+            fd = open(file, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0);
+        } catch (SyscallException e) {
+            if (e.errno() == ENOENT) {
+                throw new java.nio.file.NoSuchFileException(file.toString());
+            }
+            throw e;
+        }
+        try {
+            ofdLock(file, fd, F_OFD_SETLKW, F_RDLCK);
+            return new OfdLock(file, fd);
+        } catch (IOException | RuntimeException e) {
+            close(fd);
+            throw e;
+        }
+    }
+
+    /**
      * Locks an existing regular file if nobody holds it: empty when another open (in any process, or this one)
      * holds the lock, or when the file no longer exists. Never creates, never follows a symlink, never blocks on a
      * FIFO ({@code O_NONBLOCK}).
      */
+    @Override
     public Optional<OfdLock> tryLock(Path file) throws IOException {
         int fd;
         try {
@@ -353,14 +412,19 @@ public final class LinuxCalls {
     }
 
     private static void ofdLock(Path file, int fd, int cmd) throws IOException {
+        ofdLock(file, fd, cmd, F_WRLCK);
+    }
+
+    private static void ofdLock(Path file, int fd, int cmd, short type) throws IOException {
         syscall("lock " + file, (arena, state) -> {
             MemorySegment fl = arena.allocate(FLOCK_SIZE, 8);  // zeroed: whence SEEK_SET, start 0, len 0 = all, pid 0
-            fl.set(ValueLayout.JAVA_SHORT, 0, F_WRLCK);
+            fl.set(ValueLayout.JAVA_SHORT, 0, type);
             return (int) FcntlLock.H.invokeExact(state, fd, cmd, fl);
         });
     }
 
     /** Bytes allocated to {@code file} on disk ({@code st_blocks * 512}); follows symlinks. */
+    @Override
     public long allocatedBytes(Path file) throws IOException {
         long[] blocks = new long[1];
         syscall("stat " + file, (arena, state) -> {
@@ -373,6 +437,7 @@ public final class LinuxCalls {
     }
 
     /** Whether file descriptor {@code fd} (0, 1, 2) is a terminal. */
+    @Override
     public boolean isatty(int fd) {
         try {
             return (int) Isatty.H.invokeExact(fd) == 1;

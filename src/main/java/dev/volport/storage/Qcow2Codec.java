@@ -10,6 +10,7 @@ import dev.volport.format.qcow2.Qcow2Writer;
 import dev.volport.io.ExtentSink;
 import dev.volport.io.Progress;
 import dev.volport.io.WritebackHint;
+import dev.volport.os.Linux;
 import dev.volport.os.LinuxCalls;
 import dev.volport.volume.SnapshotName;
 import java.io.IOException;
@@ -35,22 +36,22 @@ public final class Qcow2Codec implements ImageCodec {
     private static final Pattern LINKED_BASE = Pattern.compile("^\\.\\./(\\d{1,9})/(base-\\1-disk-\\d{1,4}\\.qcow2)$");
 
     private final Path file;
-    private final LinuxCalls linux;
+    private final Linux linux;
     private final boolean linkedClones;
 
-    private Qcow2Codec(Path file, LinuxCalls linux, boolean linkedClones) {
+    private Qcow2Codec(Path file, Linux linux, boolean linkedClones) {
         this.file = file;
         this.linux = linux;
         this.linkedClones = linkedClones;
     }
 
     /** For {@code file} at {@code images/VMID/FILE} of a storage: linked clones resolve to {@code images/BASEVMID/…}. */
-    public static Qcow2Codec linkedClones(Path file, LinuxCalls linux) {
+    public static Qcow2Codec linkedClones(Path file, Linux linux) {
         return new Qcow2Codec(file, linux, true);
     }
 
     /** For a storage without linked clones: no backing file is ever opened. */
-    public static Qcow2Codec standalone(Path file, LinuxCalls linux) {
+    public static Qcow2Codec standalone(Path file, Linux linux) {
         return new Qcow2Codec(file, linux, false);
     }
 

@@ -1,5 +1,6 @@
 package dev.volport.storage;
 
+import dev.volport.os.Linux;
 import dev.volport.os.LinuxCalls;
 import java.io.IOException;
 import java.io.InputStream;
@@ -81,7 +82,7 @@ public final class Staging implements AutoCloseable {
     }
 
     /** Creates and locks a staging file for {@code finalName} in {@code dir}. Call under the storage lock. */
-    public static Staging createFile(LinuxCalls linux, Path dir, String finalName) throws IOException {
+    public static Staging createFile(Linux linux, Path dir, String finalName) throws IOException {
         Path p = dir.resolve(PREFIX + newToken() + "." + finalName);
         return new Staging(p, Optional.empty(), linux.createLocked(p), Trees.PLAIN);
     }
@@ -90,12 +91,12 @@ public final class Staging implements AutoCloseable {
      * Creates and locks the lock file, then creates the staging directory for {@code finalName} in {@code dir}.
      * Call under the storage lock.
      */
-    public static Staging createDirectory(LinuxCalls linux, Path dir, String finalName) throws IOException {
+    public static Staging createDirectory(Linux linux, Path dir, String finalName) throws IOException {
         return createDirectory(linux, dir, finalName, Trees.PLAIN);
     }
 
-    /** {@link #createDirectory(LinuxCalls, Path, String)} with the directory made and removed by {@code trees}. */
-    public static Staging createDirectory(LinuxCalls linux, Path dir, String finalName, Trees trees)
+    /** {@link #createDirectory(Linux, Path, String)} with the directory made and removed by {@code trees}. */
+    public static Staging createDirectory(Linux linux, Path dir, String finalName, Trees trees)
             throws IOException {
         String token = newToken();
         Path lockFile = dir.resolve(LOCK_PREFIX + token + "." + finalName);
@@ -125,7 +126,7 @@ public final class Staging implements AutoCloseable {
      *
      * @throws LinuxCalls.SyscallException errno {@link LinuxCalls#EEXIST} when {@code finalPath} exists
      */
-    public synchronized void commit(LinuxCalls linux, Path finalPath) throws IOException {
+    public synchronized void commit(Linux linux, Path finalPath) throws IOException {
         if (closed) {
             throw new IOException("staging object '" + path + "' was already removed");
         }
@@ -172,12 +173,12 @@ public final class Staging implements AutoCloseable {
      *
      * @return whether something was removed
      */
-    public static boolean removeIfAbandoned(LinuxCalls linux, Path p) throws IOException {
+    public static boolean removeIfAbandoned(Linux linux, Path p) throws IOException {
         return removeIfAbandoned(linux, p, Trees.PLAIN);
     }
 
-    /** {@link #removeIfAbandoned(LinuxCalls, Path)} with staging directories removed by {@code trees}. */
-    public static boolean removeIfAbandoned(LinuxCalls linux, Path p, Trees trees) throws IOException {
+    /** {@link #removeIfAbandoned(Linux, Path)} with staging directories removed by {@code trees}. */
+    public static boolean removeIfAbandoned(Linux linux, Path p, Trees trees) throws IOException {
         Matcher m = NAME.matcher(p.getFileName().toString());
         if (!m.matches()) {
             return false;
@@ -214,7 +215,7 @@ public final class Staging implements AutoCloseable {
     }
 
     /** Takes {@code lockFile}'s lock if free, and while holding it removes {@code victim}; false when held. */
-    private static boolean removeLocked(LinuxCalls linux, Path lockFile, Path victim, Trees trees)
+    private static boolean removeLocked(Linux linux, Path lockFile, Path victim, Trees trees)
             throws IOException {
         Optional<LinuxCalls.OfdLock> held = linux.tryLock(lockFile);
         if (held.isEmpty()) {

@@ -1,5 +1,6 @@
 package dev.volport.storage;
 
+import dev.volport.os.Linux;
 import dev.volport.os.LinuxCalls;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -25,7 +26,7 @@ public final class StorageLock implements AutoCloseable {
      *
      * @throws StorageException naming the lock file and why it could not be locked
      */
-    public static StorageLock acquire(LinuxCalls linux, Path lockFile) throws IOException {
+    public static StorageLock acquire(Linux linux, Path lockFile) throws IOException {
         Objects.requireNonNull(linux, "linux");
         try {
             return new StorageLock(linux.lockWaiting(lockFile));

@@ -13,7 +13,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntBinaryOperator;
 
 /**
@@ -45,7 +44,6 @@ import java.util.function.IntBinaryOperator;
  * go where their environment sends them.
  */
 public final class TransferRunner {
-    private static final AtomicInteger SEQUENCE = new AtomicInteger();
 
     private enum Side { EXPORT, IMPORT, CANCEL }
 
@@ -108,9 +106,11 @@ public final class TransferRunner {
         StreamPipe pipe = StreamPipe.open(resizePipe);
         StreamMeter meter = new StreamMeter(pipe.source(), RateLimiter.of(req.limit().bytesPerSecond()), progress,
                 "copy " + req.from() + " to " + req.to(), req.format());
-        int n = SEQUENCE.incrementAndGet();
-        Thread exporter = Thread.ofPlatform().name("volport-export-" + n).unstarted(() -> exportSide(req, pipe));
-        Thread importer = Thread.ofPlatform().name("volport-import-" + n).unstarted(() -> importSide(req, meter));
+        // named after the volumes rather than a process-wide counter: the library keeps no static mutable state
+        Thread exporter = Thread.ofPlatform().name("volport-export " + req.from())
+                .unstarted(() -> exportSide(req, pipe));
+        Thread importer = Thread.ofPlatform().name("volport-import " + req.to())
+                .unstarted(() -> importSide(req, meter));
         boolean interrupted = false;
         try {
             exporter.start();

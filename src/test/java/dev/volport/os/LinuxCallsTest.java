@@ -30,6 +30,19 @@ class LinuxCallsTest {
     }
 
     @Test
+    void sharedLocksCoexistAndKeepTheExclusiveOneOut() throws Exception {
+        Path f = Files.writeString(tmp.resolve("image"), "x");
+        try (LinuxCalls.OfdLock a = linux.lockShared(f); LinuxCalls.OfdLock b = linux.lockShared(f)) {
+            assertThat(linux.tryLock(f)).isEmpty();
+        }
+        var exclusive = linux.tryLock(f);
+        assertThat(exclusive).isPresent();
+        exclusive.get().close();
+        assertThatThrownBy(() -> linux.lockShared(tmp.resolve("missing")))
+                .isInstanceOf(java.nio.file.NoSuchFileException.class);
+    }
+
+    @Test
     void fallocateAllocatesAndHolesDoNot() throws Exception {
         Path f = tmp.resolve("f");
         try (RandomAccessFile raf = new RandomAccessFile(f.toFile(), "rw")) {

@@ -8,6 +8,7 @@ import dev.volport.config.StorageConfig;
 import dev.volport.format.StreamFormat;
 import dev.volport.io.Progress;
 import dev.volport.io.SizeHeader;
+import dev.volport.os.Linux;
 import dev.volport.os.LinuxCalls;
 import dev.volport.os.ShutdownGuard;
 import dev.volport.transfer.ImportTransaction;
@@ -89,7 +90,7 @@ public abstract class StorageContract {
         List<StorageType> types = List.of(type());
         List<SectionType> sections = StorageRegistry.sectionTypes(types);
         StorageConfig config = StorageConfig.parse(section("s1", root), "contract.cfg", sections);
-        env = new StorageEnvironment(new LinuxCalls(), new ShutdownGuard(),
+        env = new StorageEnvironment(Linux.system(), new ShutdownGuard(),
                 new PrintStream(warnings, true)::println);
         storage = new StorageRegistry(types, config, env).open(new StoreId("s1"));
     }

@@ -2,6 +2,7 @@ package dev.volport.testing;
 
 import dev.volport.format.StreamFormat;
 import dev.volport.io.Progress;
+import dev.volport.os.Linux;
 import dev.volport.os.LinuxCalls;
 import dev.volport.os.ShutdownGuard;
 import dev.volport.storage.Storage;
@@ -15,7 +16,7 @@ import java.nio.channels.ReadableByteChannel;
 /** Runs imports in unit tests the way the CLI does: the name parsed once by the storage, then the transaction. */
 public final class Imports {
     private static final StorageEnvironment ENV =
-            new StorageEnvironment(new LinuxCalls(), new ShutdownGuard(), System.err::println);
+            new StorageEnvironment(Linux.system(), new ShutdownGuard(), System.err::println);
 
     private Imports() {
     }

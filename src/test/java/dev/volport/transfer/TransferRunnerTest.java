@@ -9,6 +9,7 @@ import dev.volport.api.Volport;
 import dev.volport.format.StreamFormat;
 import dev.volport.io.Progress;
 import dev.volport.io.SizeHeader;
+import dev.volport.os.Linux;
 import dev.volport.os.LinuxCalls;
 import dev.volport.os.ShutdownGuard;
 import dev.volport.storage.Storage;
@@ -64,7 +65,7 @@ class TransferRunnerTest {
 
     @BeforeEach
     void storages() throws IOException {
-        StorageEnvironment env = new StorageEnvironment(new LinuxCalls(), new ShutdownGuard(),
+        StorageEnvironment env = new StorageEnvironment(Linux.system(), new ShutdownGuard(),
                 new PrintStream(warnings, true)::println);
         imports = new ImportTransaction(env);
         StorageRegistry registry = new StorageRegistry(Volport.builtInTypes(), StorageConfig.of(List.of(
@@ -163,7 +164,7 @@ class TransferRunnerTest {
     void rawRoundTripIsIdenticalAndProgressCountsThePipe() throws Exception {
         byte[] data = rawVolume("100/vm-100-disk-0.raw", 5 << 20);
         RecordingProgress progress = new RecordingProgress();
-        TransferResult r = new TransferRunner(imports, new LinuxCalls()::growPipe)
+        TransferResult r = new TransferRunner(imports, Linux.system()::growPipe)
                 .run(rawSize("src:100/vm-100-disk-0.raw", "dst:100/vm-100-disk-0.raw", 0), progress);
         assertThat(r.imported()).isEqualTo(id("dst:100/vm-100-disk-0.raw"));
         assertThat(r.format()).isEqualTo(StreamFormat.RAW_SIZE);

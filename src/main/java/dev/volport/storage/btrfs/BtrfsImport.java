@@ -2,6 +2,7 @@ package dev.volport.storage.btrfs;
 
 import dev.volport.format.StreamFormat;
 import dev.volport.io.WritebackHint;
+import dev.volport.os.Linux;
 import dev.volport.os.LinuxCalls;
 import dev.volport.storage.ImportTarget;
 import dev.volport.storage.Landing;
@@ -62,7 +63,7 @@ final class BtrfsImport implements ImportTarget {
     @Override
     public StagingObject stage(long declaredSize) throws IOException {
         BtrfsVolumes volumes = storage.volumes();
-        LinuxCalls linux = storage.linux();
+        Linux linux = storage.linux();
         Path dir = volumes.guestDir(vol.vmid().getAsInt());
         try (StorageLock lock = StorageLock.acquire(linux, volumes.lockFile())) {
             volumes.cleanLeftovers(linux, storage.env().warnings());

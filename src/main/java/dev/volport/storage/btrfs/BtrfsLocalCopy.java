@@ -1,5 +1,6 @@
 package dev.volport.storage.btrfs;
 
+import dev.volport.os.Linux;
 import dev.volport.os.LinuxCalls;
 import dev.volport.storage.Staging;
 import dev.volport.storage.Storage;
@@ -52,7 +53,7 @@ final class BtrfsLocalCopy {
         if (!o.allowRename() && Files.exists(volumes.subvolume(t))) {
             throw new StorageException("volume " + target.id(t) + " already exists ('" + volumes.subvolume(t) + "')");
         }
-        LinuxCalls linux = target.linux();
+        Linux linux = target.linux();
         Path dir = volumes.guestDir(t.vmid().getAsInt());
         Staging.Trees snapshotOfOrigin = new Staging.Trees() {
             @Override

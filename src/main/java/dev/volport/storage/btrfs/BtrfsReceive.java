@@ -1,6 +1,7 @@
 package dev.volport.storage.btrfs;
 
 import dev.volport.os.BtrfsCalls;
+import dev.volport.os.Linux;
 import dev.volport.os.LinuxCalls;
 import dev.volport.os.RunningCommand;
 import dev.volport.storage.ImportTarget;
@@ -88,7 +89,7 @@ final class BtrfsReceive implements ImportTarget {
     @Override
     public StagingObject stage(long declaredSize) throws IOException {
         BtrfsVolumes volumes = storage.volumes();
-        LinuxCalls linux = storage.linux();
+        Linux linux = storage.linux();
         Path dir = volumes.guestDir(vol.vmid().getAsInt());
         try (StorageLock lock = StorageLock.acquire(linux, volumes.lockFile())) {
             volumes.cleanLeftovers(linux, storage.env().warnings());

@@ -12,6 +12,7 @@ import dev.volport.io.RawBodyEncoder;
 import dev.volport.io.SizeHeader;
 import dev.volport.os.BtrfsCalls;
 import dev.volport.os.CommandRunner;
+import dev.volport.os.Linux;
 import dev.volport.os.LinuxCalls;
 import dev.volport.os.RunningCommand;
 import dev.volport.os.ZeroPages;
@@ -95,7 +96,7 @@ final class BtrfsStorage implements Storage, LocalCopy {
         return btrfsCalls;
     }
 
-    LinuxCalls linux() {
+    Linux linux() {
         return env.linux();
     }
 

@@ -2,6 +2,7 @@ package dev.volport.storage.btrfs;
 
 import dev.volport.config.StorageSection;
 import dev.volport.os.CommandRunner;
+import dev.volport.os.Linux;
 import dev.volport.os.LinuxCalls;
 import dev.volport.storage.MountPoints;
 import dev.volport.storage.Staging;
@@ -215,7 +216,7 @@ final class BtrfsVolumes {
      * Removes the staging objects in the guest directories whose importer is gone (its lock is free), as
      * {@code dir} does, reporting each. Call under the storage lock.
      */
-    void cleanLeftovers(LinuxCalls linux, Warnings warnings) throws IOException {
+    void cleanLeftovers(Linux linux, Warnings warnings) throws IOException {
         for (Path p : stagingEntries()) {
             boolean receive = Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS) && !isSubvolume(p);
             try {
@@ -230,7 +231,7 @@ final class BtrfsVolumes {
     }
 
     /** {@link #cleanLeftovers} taking the storage lock, only when there is a staging name at all. */
-    void cleanLeftoversLocking(LinuxCalls linux, Warnings warnings) throws IOException {
+    void cleanLeftoversLocking(Linux linux, Warnings warnings) throws IOException {
         if (stagingEntries().isEmpty()) {
             return;
         }

@@ -5,6 +5,7 @@ import dev.volport.storage.TransferOptions;
 import dev.volport.volume.ContentType;
 import dev.volport.volume.DirVolumeName;
 import dev.volport.volume.DiskFormat;
+import java.util.Collections;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
@@ -18,8 +19,8 @@ import java.util.Set;
  */
 final class DirFormats {
     /** Volume types that travel as {@code raw+size} when they are not subvolumes. */
-    private static final Set<ContentType> RAW_TYPES = EnumSet.of(ContentType.IMAGES, ContentType.ROOTDIR,
-            ContentType.ISO, ContentType.SNIPPETS, ContentType.VZTMPL, ContentType.IMPORT);
+    private static final Set<ContentType> RAW_TYPES = Collections.unmodifiableSet(EnumSet.of(ContentType.IMAGES, ContentType.ROOTDIR,
+            ContentType.ISO, ContentType.SNIPPETS, ContentType.VZTMPL, ContentType.IMPORT));
 
     /** Disk images: volport's {@code raw+sparse} first, then the reference's {@code raw+size}. */
     static final List<StreamFormat> IMAGE_RAW = List.of(StreamFormat.RAW_SPARSE, StreamFormat.RAW_SIZE);

@@ -2,6 +2,7 @@ package dev.volport.storage.dir;
 
 import dev.volport.format.StreamFormat;
 import dev.volport.io.WritebackHint;
+import dev.volport.os.Linux;
 import dev.volport.os.LinuxCalls;
 import dev.volport.storage.ImageCodec;
 import dev.volport.storage.ImportTarget;
@@ -16,7 +17,6 @@ import dev.volport.volume.DirVolumeName;
 import dev.volport.volume.DiskNames;
 import dev.volport.volume.VolumeId;
 import java.io.IOException;
-import java.io.RandomAccessFile;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -34,7 +34,7 @@ final class DirImport implements ImportTarget {
     private final DirStorage storage;
     private final DirVolumeName vol;
     private final TransferOptions opts;
-    private final LinuxCalls linux;
+    private final Linux linux;
     private final Path target;
     private final Landing landing;
 
@@ -150,7 +150,7 @@ final class DirImport implements ImportTarget {
         private final Staging staging;
         private final Path finalPath;
         private final boolean createdDir;
-        private RandomAccessFile file;
+        private FileChannel file;
         private LinuxCalls.Writeback writeback;
         private boolean committed;
         /** Set by {@link #discard}, possibly from the signal handler's thread while the writer still runs. */
@@ -170,27 +170,35 @@ final class DirImport implements ImportTarget {
         /**
          * The staging file, opened on first use. Once discarded it is never opened again: "rw" would create it anew,
          * unlocked, behind the back of the cleanup that just removed it (a writer thread that still runs after a
-         * SIGTERM calls this for its writeback hints).
+         * SIGTERM calls this for its writeback hints). Opened through the Linux seam so that every write and flush
+         * passes it.
          */
-        private synchronized RandomAccessFile file() throws IOException {
+        private synchronized FileChannel file() throws IOException {
             if (discarded) {
                 throw new StorageException("import into " + storage.id(vol.volname()) + " was cancelled");
             }
             if (file == null) {
-                file = new RandomAccessFile(staging.path().toFile(), "rw");
-                writeback = linux.writeback(staging.path());
+                file = linux.openReadWrite(staging.path());
+                try {
+                    writeback = linux.writeback(staging.path());
+                } catch (IOException | RuntimeException e) {
+                    file.close();
+                    file = null;
+                    throw e;
+                }
             }
             return file;
         }
 
         @Override
         public FileChannel channel() throws IOException {
-            return file().getChannel();
+            return file();
         }
 
         @Override
         public void setLength(long length) throws IOException {
-            file().setLength(length);
+            file();
+            linux.setLength(staging.path(), length);
         }
 
         @Override
@@ -212,7 +220,7 @@ final class DirImport implements ImportTarget {
                 linux.syncfs(staging.path());
                 return;
             }
-            file().getChannel().force(true);
+            file().force(true);
             closeFile();
         }
 

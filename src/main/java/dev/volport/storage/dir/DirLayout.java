@@ -1,6 +1,7 @@
 package dev.volport.storage.dir;
 
 import dev.volport.config.StorageSection;
+import dev.volport.os.Linux;
 import dev.volport.os.LinuxCalls;
 import dev.volport.storage.StorageException;
 import dev.volport.storage.MountPoints;
@@ -158,7 +159,7 @@ final class DirLayout {
      * never by a process id, so an import running on another host of a shared storage is left alone. An entry
      * that cannot be checked is reported and kept.
      */
-    void cleanLeftovers(LinuxCalls linux, Warnings warnings) throws IOException {
+    void cleanLeftovers(Linux linux, Warnings warnings) throws IOException {
         for (Path p : stagingEntries()) {
             try {
                 if (Staging.removeIfAbandoned(linux, p)) {
@@ -176,7 +177,7 @@ final class DirLayout {
      * is present, takes the lock and cleans; when there is none, takes no lock at all, so listing a read-only
      * storage still works.
      */
-    void cleanLeftoversLocking(LinuxCalls linux, Warnings warnings) throws IOException {
+    void cleanLeftoversLocking(Linux linux, Warnings warnings) throws IOException {
         if (stagingEntries().isEmpty()) {
             return;
         }

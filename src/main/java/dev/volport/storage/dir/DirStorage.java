@@ -152,7 +152,9 @@ public final class DirStorage implements Storage {
             return;
         }
         Optional<ImageCodec> codec = codec(vol.format(), file);
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
+        // a qcow2 image is held shared while it is read, so that its snapshots are not changed under the reader
+        try (LinuxCalls.OfdLock reading = vol.format() == DiskFormat.QCOW2 ? env.linux().lockShared(file) : null;
+                FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
             String what = id(volname).toString();
             switch (format) {
                 case RAW_SIZE -> readImage(file, ch, codec, options, what, size -> {
@@ -218,7 +220,8 @@ public final class DirStorage implements Storage {
         }
         Path file = layout.root().resolve(vol.relativePath());
         layout.requireOnline();
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
+        try (LinuxCalls.OfdLock reading = vol.format() == DiskFormat.QCOW2 ? env.linux().lockShared(file) : null;
+                FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
             readImage(file, ch, codec(vol.format(), file), options, what, sinks);
         } catch (NoSuchFileException e) {
             throw new StorageException("volume " + what + " does not exist (no file '" + file + "')");
@@ -248,7 +251,7 @@ public final class DirStorage implements Storage {
         return new DirImport(this, own(name), format, options);
     }
 
-    /** qcow2 internal snapshots: listed from the image; creating, deleting and rolling back not yet. */
+    /** qcow2 internal snapshots: listed, created, deleted and rolled back natively ({@link DirSnapshots}). */
     @Override
     public Optional<Snapshots> snapshots() {
         return Optional.of(new DirSnapshots(this));

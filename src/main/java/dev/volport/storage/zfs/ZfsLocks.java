@@ -1,5 +1,6 @@
 package dev.volport.storage.zfs;
 
+import dev.volport.os.Linux;
 import dev.volport.os.LinuxCalls;
 import dev.volport.storage.StorageException;
 import dev.volport.storage.StorageLock;
@@ -27,11 +28,11 @@ final class ZfsLocks {
     /** Where the lock directories are by default: tmpfs, emptied at boot. */
     static final Path DEFAULT_DIR = Path.of("/run/volport/zfs");
 
-    private final LinuxCalls linux;
+    private final Linux linux;
     private final Path dir;
     private final boolean shared;
 
-    ZfsLocks(LinuxCalls linux, Path lockRoot, String pool, boolean shared) {
+    ZfsLocks(Linux linux, Path lockRoot, String pool, boolean shared) {
         this.linux = linux;
         this.dir = lockRoot.resolve(pool.replace("%", "%25").replace("/", "%2F"));
         this.shared = shared;

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.volport.format.FormatException;
 import dev.volport.io.Progress;
 import dev.volport.io.SizeHeader;
+import dev.volport.os.Linux;
 import dev.volport.os.LinuxCalls;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -47,7 +48,7 @@ class SparseRawImporterTest {
     private byte[] exportThenImport(byte[] data) throws IOException {
         Path src = Files.write(tmp.resolve("src.raw"), data);
         ByteArrayOutputStream stream = new ByteArrayOutputStream();
-        try (FileChannel ch = FileChannel.open(src); LinuxCalls.Extents ext = new LinuxCalls().extents(src)) {
+        try (FileChannel ch = FileChannel.open(src); LinuxCalls.Extents ext = Linux.system().extents(src)) {
             RawSizeExporter.export(ch, ext, data.length, Channels.newChannel(stream), Progress.NONE, "src.raw");
         }
         byte[] wire = stream.toByteArray();
@@ -81,7 +82,7 @@ class SparseRawImporterTest {
             raf.write(new byte[] {9, 9});
         }
         ByteArrayOutputStream stream = new ByteArrayOutputStream();
-        try (FileChannel ch = FileChannel.open(src); LinuxCalls.Extents ext = new LinuxCalls().extents(src)) {
+        try (FileChannel ch = FileChannel.open(src); LinuxCalls.Extents ext = Linux.system().extents(src)) {
             RawSizeExporter.export(ch, ext, size, Channels.newChannel(stream), Progress.NONE, "src.raw");
         }
         byte[] wire = stream.toByteArray();
@@ -104,7 +105,7 @@ class SparseRawImporterTest {
         }
         assertThat(written).isEqualTo(2 * 4096);
         assertThat(Files.readAllBytes(dst)).isEqualTo(data);
-        assertThat(new LinuxCalls().allocatedBytes(dst)).isLessThanOrEqualTo(64 * 1024);
+        assertThat(Linux.system().allocatedBytes(dst)).isLessThanOrEqualTo(64 * 1024);
     }
 
     @Test

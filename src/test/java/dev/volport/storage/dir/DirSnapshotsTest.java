@@ -10,12 +10,15 @@ import dev.volport.volume.VolumeName;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
+import dev.volport.format.qcow2.Qcow2Snapshots;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
+import java.time.Instant;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The optional snapshot interface on {@code dir}: qcow2 internal snapshots listed, writing them refused. */
+/** The optional snapshot interface on {@code dir}: qcow2 internal snapshots listed and written, other formats refused. */
 class DirSnapshotsTest {
     @TempDir
     Path tmp;
@@ -30,7 +33,7 @@ class DirSnapshotsTest {
     }
 
     @Test
-    void qcow2SnapshotsAreListedOldestFirstAndWritingThemIsRefused() throws Exception {
+    void qcow2SnapshotsAreListedOldestFirstWrittenWithTheirDateAndRefusedForRaw() throws Exception {
         DirStorage storage = DirStorageTest.open(tmp.resolve("store"), "snap",
                 new PrintStream(OutputStream.nullOutputStream()));
         Path dir = Files.createDirectories(tmp.resolve("store/images/100"));
@@ -44,13 +47,23 @@ class DirSnapshotsTest {
         VolumeName qcow2 = storage.parseName("100/vm-100-disk-0.qcow2");
         assertThat(snapshots.list(qcow2)).containsExactly("first", "second");
         assertThat(snapshots.list(storage.parseName("100/vm-100-disk-1.raw"))).isEmpty();
-        byte[] before = Files.readAllBytes(image);
-        assertThatThrownBy(() -> snapshots.create(qcow2, new SnapshotName("third")))
+        Instant at = Instant.parse("2030-01-02T03:04:05Z");
+        Snapshots clocked = new DirSnapshots(storage, () -> at);
+        clocked.create(qcow2, new SnapshotName("third"));
+        assertThat(snapshots.list(qcow2)).containsExactly("first", "second", "third");
+        try (FileChannel ch = FileChannel.open(image)) {
+            assertThat(new Qcow2Snapshots(ch, "x").list().getLast().date()).isEqualTo(at);
+        }
+        VolumeName raw = storage.parseName("100/vm-100-disk-1.raw");
+        byte[] before = Files.readAllBytes(dir.resolve("vm-100-disk-1.raw"));
+        assertThatThrownBy(() -> snapshots.create(raw, new SnapshotName("x")))
                 .isInstanceOf(StorageException.class)
-                .hasMessage("snapshot create of snap:100/vm-100-disk-0.qcow2 ('third'): not implemented yet for"
-                        + " storage type 'dir'");
-        assertThatThrownBy(() -> snapshots.rollback(qcow2, new SnapshotName("first")))
-                .hasMessageContaining("not implemented yet");
-        assertThat(Files.readAllBytes(image)).isEqualTo(before);
+                .hasMessage("snapshot of snap:100/vm-100-disk-1.raw: can't snapshot this image format ('raw'; only"
+                        + " qcow2 volumes have snapshots on storage type 'dir')");
+        assertThat(Files.readAllBytes(dir.resolve("vm-100-disk-1.raw"))).isEqualTo(before);
+        snapshots.rollback(qcow2, new SnapshotName("first"));
+        snapshots.delete(qcow2, new SnapshotName("second"));
+        assertThat(snapshots.list(qcow2)).containsExactly("first", "third");
+        qemuImg("check", "-q", image.toString());
     }
 }

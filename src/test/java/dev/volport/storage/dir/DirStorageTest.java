@@ -8,6 +8,7 @@ import dev.volport.api.Volport;
 import dev.volport.format.StreamFormat;
 import dev.volport.io.Progress;
 import dev.volport.io.SizeHeader;
+import dev.volport.os.Linux;
 import dev.volport.os.LinuxCalls;
 import dev.volport.os.ShutdownGuard;
 import dev.volport.storage.StorageEnvironment;
@@ -53,7 +54,7 @@ class DirStorageTest {
         for (int i = 0; i < props.length; i += 2) {
             b.property(props[i], props[i + 1]);
         }
-        return new DirStorage(b.build(), new StorageEnvironment(new LinuxCalls(), new ShutdownGuard(),
+        return new DirStorage(b.build(), new StorageEnvironment(Linux.system(), new ShutdownGuard(),
                 warnings::println));
     }
 

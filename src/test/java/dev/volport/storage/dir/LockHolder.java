@@ -1,7 +1,7 @@
 package dev.volport.storage.dir;
 
+import dev.volport.os.Linux;
 import dev.volport.storage.Staging;
-
 import dev.volport.os.LinuxCalls;
 import java.nio.file.Path;
 
@@ -15,7 +15,7 @@ public final class LockHolder {
     }
 
     public static void main(String[] args) throws Exception {
-        LinuxCalls linux = new LinuxCalls();
+        Linux linux = Linux.system();
         Path dir = Path.of(args[1]);
         Staging s = args[0].equals("dir") ? Staging.createDirectory(linux, dir, args[2])
                 : Staging.createFile(linux, dir, args[2]);

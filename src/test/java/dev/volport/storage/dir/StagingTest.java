@@ -4,6 +4,7 @@ import dev.volport.storage.Staging;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.volport.os.Linux;
 import dev.volport.os.LinuxCalls;
 import dev.volport.volume.DiskFormat;
 import java.io.BufferedReader;
@@ -33,7 +34,7 @@ class StagingTest {
     @TempDir
     Path tmp;
     private final ByteArrayOutputStream warnings = new ByteArrayOutputStream();
-    private final LinuxCalls linux = new LinuxCalls();
+    private final Linux linux = Linux.system();
     private final List<Process> holders = new ArrayList<>();
     private DirStorage storage;
     private Path guest;

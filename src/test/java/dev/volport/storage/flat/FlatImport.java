@@ -1,6 +1,7 @@
 package dev.volport.storage.flat;
 
 import dev.volport.io.WritebackHint;
+import dev.volport.os.Linux;
 import dev.volport.os.LinuxCalls;
 import dev.volport.storage.ImportTarget;
 import dev.volport.storage.Landing;
@@ -28,7 +29,7 @@ final class FlatImport implements ImportTarget {
     private final FlatStorage storage;
     private final FlatVolumeName vol;
     private final TransferOptions opts;
-    private final LinuxCalls linux;
+    private final Linux linux;
 
     FlatImport(FlatStorage storage, FlatVolumeName vol, TransferOptions opts) {
         this.storage = storage;
