@@ -7,7 +7,9 @@ import dev.volport.transfer.ImportTransaction;
 import dev.volport.volume.VolumeId;
 import dev.volport.volume.VolumeName;
 import java.io.IOException;
+import dev.volport.migrate.SocketReceiver;
 import java.nio.channels.ReadableByteChannel;
+import java.nio.channels.SocketChannel;
 import java.nio.file.NoSuchFileException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
@@ -40,7 +42,7 @@ final class ImportCommand implements Callable<Integer> {
     @Parameters(index = "1", paramLabel = "FORMAT", converter = Converters.Format.class)
     StreamFormat format;
 
-    @Parameters(index = "2", paramLabel = "FILE", description = "'-' for stdin, or a file")
+    @Parameters(index = "2", paramLabel = "FILE", description = "'-' for stdin, a file, tcp://IP[/CIDR] or unix://PATH (listen for one sender)")
     String file;
 
     @Mixin
@@ -59,10 +61,6 @@ final class ImportCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         Context ctx = root.ctx;
-        if (file.startsWith("tcp://") || file.startsWith("unix://")) {
-            throw new UsageException("import from " + file.substring(0, file.indexOf(':'))
-                    + ":// is not implemented yet (use '-' and a pipe)");
-        }
         if (deleteSnapshot != null) {
             throw new UsageException("--delete-snapshot is not supported by storage type 'dir'");
         }
@@ -71,7 +69,9 @@ final class ImportCommand implements Callable<Integer> {
         var opts = transfer.toOptions(allowRename.on(), deleteSnapshot);
         ImportTransaction transaction = new ImportTransaction(ctx.registry().env());
         VolumeId imported;
-        if ("-".equals(file)) {
+        if (SocketReceiver.isEndpoint(file)) {
+            imported = fromSocket(ctx, transaction, storage, name, opts);
+        } else if ("-".equals(file)) {
             ctx.linux().growPipe(0, ExportCommand.PIPE_BYTES);
             imported = transaction.run(storage, name, format, opts, ctx.stdin(), ctx.progress());
         } else {
@@ -83,5 +83,23 @@ final class ImportCommand implements Callable<Integer> {
         }
         root.ctx.out().println("successfully imported '" + imported + "'");
         return 0;
+    }
+
+    /**
+     * The reference's receiver: everything is checked before listening, then the readiness lines go to stdout
+     * (and nothing else goes there until the success line), one client is accepted within 30 s and its stream is
+     * read until it half-closes the connection.
+     */
+    private VolumeId fromSocket(Context ctx, ImportTransaction transaction, Storage storage, VolumeName name,
+            dev.volport.storage.TransferOptions opts) throws IOException {
+        transaction.check(storage, name, format, opts); // refuse before a sender connects
+        try (SocketReceiver receiver = SocketReceiver.listen(file)) {
+            ctx.out().print(receiver.readiness());
+            ctx.out().flush();
+            try (SocketChannel in = receiver.accept(SocketReceiver.ACCEPT_TIMEOUT)) {
+                in.shutdownOutput(); // nothing goes back to the sender: its read side sees the end at once
+                return transaction.run(storage, name, format, opts, in, ctx.progress());
+            }
+        }
     }
 }
