@@ -61,9 +61,6 @@ final class ImportCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         Context ctx = root.ctx;
-        if (deleteSnapshot != null) {
-            throw new UsageException("--delete-snapshot is not supported by storage type 'dir'");
-        }
         Storage storage = ctx.storage(volume);
         VolumeName name = storage.parseName(volume.volName());
         var opts = transfer.toOptions(allowRename.on(), deleteSnapshot);
@@ -81,8 +78,24 @@ final class ImportCommand implements Callable<Integer> {
                 throw new IOException("cannot open '" + file + "': no such file");
             }
         }
+        if (deleteSnapshot != null) {
+            deleteSnapshot(storage, imported);
+        }
         root.ctx.out().println("successfully imported '" + imported + "'");
         return 0;
+    }
+
+    /**
+     * The reference's {@code --delete-snapshot}: after a successful import, the snapshot (a sender's migration
+     * snapshot that came along in the stream) is removed from the new volume. A volume that does not carry it (a
+     * stream without snapshots) has nothing to remove.
+     */
+    private void deleteSnapshot(Storage storage, VolumeId imported) throws IOException {
+        VolumeName name = storage.parseName(imported.volName());
+        var snapshots = storage.snapshots();
+        if (snapshots.isPresent() && snapshots.get().list(name).contains(deleteSnapshot.value())) {
+            snapshots.get().delete(name, deleteSnapshot);
+        }
     }
 
     /**

@@ -202,7 +202,10 @@ public final class Migrator {
             // the reference's -delete-snapshot: the target keeps the volume, not the migration's snapshot
             VolumeName imported = target.parseName(r.imported().volName());
             try {
-                snapshots(target, r.imported()).delete(imported, plan.migrationSnapshot().get());
+                Snapshots snaps = snapshots(target, r.imported());
+                if (snaps.list(imported).contains(plan.migrationSnapshot().get().value())) {
+                    snaps.delete(imported, plan.migrationSnapshot().get());
+                }
             } catch (IOException | RuntimeException e) {
                 log.accept("could not remove snapshot " + plan.migrationSnapshot().get().value() + " of "
                         + r.imported() + ": " + Messages.reason(e));

@@ -38,4 +38,9 @@ public record RemoteHost(String host, List<String> ssh, Optional<String> hostKey
     public static RemoteHost of(String host) {
         return new RemoteHost(host, List.of("ssh"), Optional.empty(), Optional.empty(), List.of("volport"));
     }
+
+    /** This host with the {@code -c} list {@code ciphers} ({@code default}: ssh's own choice). */
+    public RemoteHost withCipher(String ciphers) {
+        return new RemoteHost(host, ssh, hostKeyAlias, Optional.of(ciphers), volport);
+    }
 }
