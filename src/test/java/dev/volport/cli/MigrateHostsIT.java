@@ -148,6 +148,59 @@ class MigrateHostsIT {
     }
 
     @Test
+    void aFullTargetFailsWithItsCauseAndKeepsNothing() throws Exception {
+        int vmid = vmid();
+        rawVolume(vmid, 8); // 4 MiB of data for a 2 MiB filesystem
+        Path full = tmp.resolve("host-b/full");
+        Files.createDirectories(full);
+        assertThat(hosts.onB("mount -t tmpfs -o size=2M volport-test " + q(full)).exit()).isZero();
+        try {
+            Result r = bash(hosts.volportA() + " --quiet migrate src:" + vmid + "/vm-" + vmid + "-disk-0.raw"
+                    + " --target-storage full --target-host " + hosts.ipB, 120);
+            assertThat(r.exit()).as(r.out() + r.err()).isEqualTo(1);
+            assertThat(r.out()).isEmpty();
+            assertThat(r.errLines().getLast()).startsWith("volport: ").contains("src:" + vmid + "/", hosts.ipB,
+                    "full:" + vmid + "/vm-" + vmid + "-disk-0.raw").containsIgnoringCase("no space left");
+            // what host b sees on its full filesystem: its lock file and its empty guest directory at most
+            assertThat(hosts.onB("find " + q(full) + " -type f ! -name .volport.lock").out()).isEmpty();
+        } finally {
+            hosts.onB("umount " + q(full));
+        }
+    }
+
+    /**
+     * The reference's insecure migration against a volport host: {@code ssh … import TARGET raw+size tcp://NET
+     * -with-snapshots 0 -allow-rename 0}, the IP and port lines parsed from ssh's stdout (its stderr apart), a
+     * plain connection from the other host, the export, a half-close.
+     */
+    @Test
+    void theReferencesInsecureMigrationFromAnotherHost() throws Exception {
+        int vmid = vmid();
+        Path file = rawVolume(vmid, 4);
+        String ssh = "ip netns exec " + hosts.nsA + " ssh -F /dev/null -i " + q(tmp.resolve("id_ed25519"))
+                + " -o UserKnownHostsFile=" + q(tmp.resolve("known_hosts")) + " -e none -o BatchMode=yes root@"
+                + hosts.ipB + " -- " + Shell.VOLPORT + " --config " + q(hosts.cfgB);
+        String sender = "perl -MIO::Socket::IP -e '"
+                + "my $s = IO::Socket::IP->new(PeerHost => $ARGV[0], PeerPort => $ARGV[1], Type => SOCK_STREAM)"
+                + " or die \"failed to connect to tunnel at $ARGV[0]:$ARGV[1]\\n\"; shutdown($s, 0); binmode STDIN;"
+                + " my $b; while (my $n = sysread(STDIN, $b, 1 << 20)) { print $s $b or die }; shutdown($s, 1);'";
+        Result r = bash("coproc R { " + ssh + " import dst:" + vmid + "/vm-" + vmid + "-disk-0.raw raw+size tcp://"
+                + hosts.net + " -with-snapshots 0 -allow-rename 0 2>" + q(tmp.resolve("remote-" + vmid + ".err"))
+                + "; }\n"
+                + "read -r ip <&${R[0]}; read -r port <&${R[0]}; exec 3<&${R[0]}\n"
+                + "[[ $ip =~ ^[0-9.]+$ && $port =~ ^[0-9]+$ ]] || { echo \"no tunnel: '$ip' '$port'\" >&2; exit 9; }\n"
+                + "echo \"$ip $port\"\n"
+                + hosts.volportA() + " --quiet export src:" + vmid + "/vm-" + vmid + "-disk-0.raw raw+size -"
+                + " -with-snapshots 0 | ip netns exec " + hosts.nsA + " " + sender + " \"$ip\" \"$port\"\n"
+                + "cat <&3; wait $R_PID", 120);
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.out().lines().toList()).containsExactly(hosts.ipB + " " + r.out().lines().findFirst()
+                .orElseThrow().split(" ")[1], "successfully imported 'dst:" + vmid + "/vm-" + vmid + "-disk-0.raw'");
+        assertThat(r.out().lines().findFirst().orElseThrow()).matches("[0-9.]+ 600[0-4][0-9]");
+        assertThat(sha(dst(vmid, "vm-" + vmid + "-disk-0.raw"))).isEqualTo(sha(file));
+    }
+
+    @Test
     void aNameWithASpaceArrivesIntact() throws Exception {
         Files.writeString(hosts.cfgA, Files.readString(hosts.cfgA) + "\tcontent images,import\n");
         Files.writeString(hosts.cfgB, Files.readString(hosts.cfgB).replaceFirst("(path [^\n]*host-b/dst)\n",

@@ -117,6 +117,14 @@ final class TwoHosts implements AutoCloseable {
         return "ip netns exec " + nsB + " " + Shell.VOLPORT + " --config " + q(cfgB);
     }
 
+    /**
+     * Runs {@code script} in host b's mount namespace (that of its sshd, where its volport runs): a mount made
+     * there is what b's storages see, whether or not mounts propagate on this machine.
+     */
+    Shell.Result onB(String script) throws Exception {
+        return Shell.bash("nsenter -t " + sshd.pid() + " -m -- bash -c " + q(script), 60);
+    }
+
     private static void run(String script) throws Exception {
         Shell.Result r = Shell.bash(script, 60);
         if (r.exit() != 0) {
