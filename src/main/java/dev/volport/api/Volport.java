@@ -22,7 +22,11 @@ import dev.volport.storage.Warnings;
 import dev.volport.storage.btrfs.BtrfsStorageType;
 import dev.volport.storage.dir.DirStorageType;
 import dev.volport.storage.zfs.ZfsPoolStorageType;
+import dev.volport.transfer.BandwidthLimit;
 import dev.volport.transfer.ImportTransaction;
+import dev.volport.transfer.TransferRequest;
+import dev.volport.transfer.TransferResult;
+import dev.volport.transfer.TransferRunner;
 import dev.volport.volume.StoreId;
 import dev.volport.volume.VolumeId;
 import java.io.IOException;
@@ -32,6 +36,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.function.Consumer;
 
 /**
@@ -149,6 +155,28 @@ public final class Volport {
         VolumeId id = VolumeId.parse(volid);
         Storage storage = registry.open(id.store());
         return imports.run(storage, storage.parseName(id.volName()), format, options, in, Progress.NONE);
+    }
+
+    /**
+     * Copies volume {@code from} into a new volume {@code to} (both {@code STOREID:VOLNAME}) in this process: the
+     * format is negotiated (the source's order, or {@code format} if both sides take it), the export runs into the
+     * import over a pipe, the bandwidth limit is the {@code move} operation's of both storages, lowered by
+     * {@code bwlimitKiBps} if given (0 adds no limit). The import is the same transaction as
+     * {@link #importVolume}; when either side fails the other is stopped and nothing is left on the target.
+     *
+     * @return the format used and the volume that now exists (another name with {@code allowRename})
+     * @throws VolportException naming the side that failed first and why (the other side's error suppressed)
+     */
+    public TransferResult transfer(String from, String to, TransferOptions options, Optional<StreamFormat> format,
+            OptionalLong bwlimitKiBps) throws IOException {
+        VolumeId src = VolumeId.parse(from);
+        VolumeId dst = VolumeId.parse(to);
+        Storage source = registry.open(src.store());
+        Storage target = registry.open(dst.store());
+        BandwidthLimit limit = BandwidthLimit.resolve(BandwidthLimit.Operation.MOVE,
+                List.of(source.section(), target.section()), bwlimitKiBps, Optional.empty());
+        TransferRequest req = TransferRequest.negotiate(source, src, target, dst, options, format, limit);
+        return new TransferRunner(imports).run(req, Progress.NONE);
     }
 
     /**

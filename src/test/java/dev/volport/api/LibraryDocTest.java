@@ -54,12 +54,13 @@ class LibraryDocTest {
             System.setOut(old);
         }
         assertThat(out.toString(StandardCharsets.UTF_8))
-                .isEqualTo("imported scratch:100/vm-100-disk-0.raw and exported it back unchanged; warnings: []\n");
+                .isEqualTo("imported scratch:100/vm-100-disk-0.raw and exported it back unchanged; copied it as"
+                        + " raw+size to scratch:100/vm-100-disk-1.qcow2; warnings: []\n");
         Path volume = work.resolve("store/images/100/vm-100-disk-0.raw");
         assertThat(Files.size(volume)).isEqualTo(1 << 20);
         try (var entries = Files.list(volume.getParent())) {
             assertThat(entries.map(p -> p.getFileName().toString()).toList())
-                    .isEqualTo(List.of("vm-100-disk-0.raw"));
+                    .containsExactlyInAnyOrder("vm-100-disk-0.raw", "vm-100-disk-1.qcow2");
         }
     }
 }
