@@ -19,8 +19,8 @@ register_case qcow2-import   case_qcow2_import 'qemu-img convert -f raw -O qcow2
 register_case vmdk-export    case_vmdk_export  'qemu-img convert -f vmdk -O raw F.vmdk TMPFS/F.raw'
 register_case tar-export     case_tar_export   'tar -c --sparse --acls --xattrs … -f - -C DIR . | cat'
 register_case tar-import     case_tar_import   'head -c 8; tar -x --sparse --acls --xattrs … -f - -C DIR; sync -f DIR'
-register_case migrate-local  -                'pvesm export | pvesm import'
-register_case migrate-ssh    -                'pvesm export | ssh | pvesm import'
+register_case migrate-local  case_migrate_local 'pvesm export | pvesm import'
+register_case migrate-ssh    case_migrate_ssh 'pvesm export | ssh | pvesm import'
 
 # ---------------------------------------------------------------------------------------------
 # Data sets: made once per run under $WORK/data (kept and reused with --keep when the size matches).
