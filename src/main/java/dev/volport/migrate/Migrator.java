@@ -20,6 +20,7 @@ import dev.volport.volume.SnapshotName;
 import dev.volport.volume.VolumeId;
 import dev.volport.volume.VolumeName;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -170,8 +171,16 @@ public final class Migrator {
         Storage source = registry.open(plan.from().store());
         VolumeName name = source.parseName(plan.from().volName());
         Optional<SnapshotName> snap = plan.migrationSnapshot();
+        Runnable onSignal = () -> {
+            try {
+                snapshots(source, plan.from()).delete(name, snap.orElseThrow());
+            } catch (IOException e) {
+                throw new UncheckedIOException("could not remove source snapshot: " + Messages.reason(e), e);
+            }
+        };
         if (snap.isPresent()) {
             snapshots(source, plan.from()).create(name, snap.get());
+            registry.env().guard().add(onSignal); // SIGINT/SIGTERM skip the finally below
         }
         boolean ok = false;
         try {
@@ -181,6 +190,7 @@ public final class Migrator {
             return r;
         } finally {
             if (snap.isPresent()) {
+                registry.env().guard().remove(onSignal);
                 if (!ok) {
                     log.accept("send/receive failed, cleaning up snapshot(s)..");
                 }
