@@ -22,8 +22,8 @@ register_case tar-import     case_tar_import   'head -c 8; tar -x --sparse --acl
 register_case sparse-export  case_sparse_export 'qemu-img convert -f qcow2 -O raw F.qcow2 TMPFS/F.raw'
 register_case checksum       case_checksum     'sha256sum F.raw'
 register_case zfs-send       case_zfs_send     'zfs send -Rp [-I S1] -- SRC@S | zfs recv -F -- DST'
-register_case migrate-local  -                'pvesm export | pvesm import'
-register_case migrate-ssh    -                'pvesm export | ssh | pvesm import'
+register_case migrate-local  case_migrate_local 'pvesm export | pvesm import'
+register_case migrate-ssh    case_migrate_ssh 'pvesm export | ssh | pvesm import'
 
 # ---------------------------------------------------------------------------------------------
 # Data sets: made once per run under $WORK/data (kept and reused with --keep when the size matches).

@@ -6,6 +6,12 @@ import dev.volport.config.StorageConfig;
 import dev.volport.format.StreamFormat;
 import dev.volport.io.Progress;
 import dev.volport.os.Linux;
+import dev.volport.migrate.MigrationPlan;
+import dev.volport.migrate.MigrationRequest;
+import dev.volport.migrate.MigrationResult;
+import dev.volport.migrate.Migrator;
+import dev.volport.os.CommandRunner;
+import dev.volport.os.ProcessCommandRunner;
 import dev.volport.os.LinuxCalls;
 import dev.volport.os.ShutdownGuard;
 import dev.volport.storage.Storage;
@@ -33,6 +39,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.function.Consumer;
 
 /**
  * volport as a library: the entry point an embedder uses without the CLI, and the composition root, the one place
@@ -171,5 +178,31 @@ public final class Volport {
                 List.of(source.section(), target.section()), bwlimitKiBps, Optional.empty());
         TransferRequest req = TransferRequest.negotiate(source, src, target, dst, options, format, limit);
         return new TransferRunner(imports).run(req, Progress.NONE);
+    }
+
+    /**
+     * Migrates a volume to another storage of this host or, over ssh, of another host
+     * ({@link MigrationRequest}): the reference's {@code storage_migrate}. Tools (ssh) run through a
+     * {@link ProcessCommandRunner}.
+     *
+     * @param log      messages for the user (the bandwidth limit, the other host's stderr as {@code [HOST] …},
+     *                 cleanup warnings), one line each
+     * @param progress the sender's progress
+     * @return the volume the target now holds, and what was done
+     * @throws VolportException naming the side that failed and why; nothing is left half-done
+     */
+    public MigrationResult migrate(MigrationRequest request, Progress progress, Consumer<String> log)
+            throws IOException {
+        return migrator(new ProcessCommandRunner(), log).migrate(request, progress);
+    }
+
+    /** What {@link #migrate} would do, without doing it (another host is asked for its formats over ssh). */
+    public MigrationPlan planMigration(MigrationRequest request) throws IOException {
+        return migrator(new ProcessCommandRunner(), Volport::log).plan(request);
+    }
+
+    /** A migrator of this instance's storages that runs tools through {@code runner}. */
+    public Migrator migrator(CommandRunner runner, Consumer<String> log) {
+        return new Migrator(registry, imports, runner, registry.env().linux()::growPipe, log);
     }
 }

@@ -7,7 +7,9 @@ import dev.volport.transfer.ImportTransaction;
 import dev.volport.volume.VolumeId;
 import dev.volport.volume.VolumeName;
 import java.io.IOException;
+import dev.volport.migrate.SocketReceiver;
 import java.nio.channels.ReadableByteChannel;
+import java.nio.channels.SocketChannel;
 import java.nio.file.NoSuchFileException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
@@ -40,7 +42,7 @@ final class ImportCommand implements Callable<Integer> {
     @Parameters(index = "1", paramLabel = "FORMAT", converter = Converters.Format.class)
     StreamFormat format;
 
-    @Parameters(index = "2", paramLabel = "FILE", description = "'-' for stdin, or a file")
+    @Parameters(index = "2", paramLabel = "FILE", description = "'-' for stdin, a file, tcp://IP[/CIDR] or unix://PATH (listen for one sender)")
     String file;
 
     @Mixin
@@ -59,10 +61,6 @@ final class ImportCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         Context ctx = root.ctx;
-        if (file.startsWith("tcp://") || file.startsWith("unix://")) {
-            throw new UsageException("import from " + file.substring(0, file.indexOf(':'))
-                    + ":// is not implemented yet (use '-' and a pipe)");
-        }
         Storage storage = ctx.storage(volume);
         if (deleteSnapshot != null && storage.snapshots().isEmpty()) {
             throw new UsageException("--delete-snapshot is not supported by storage type '"
@@ -72,7 +70,9 @@ final class ImportCommand implements Callable<Integer> {
         var opts = transfer.toOptions(allowRename.on(), deleteSnapshot);
         ImportTransaction transaction = new ImportTransaction(ctx.registry().env());
         VolumeId imported;
-        if ("-".equals(file)) {
+        if (SocketReceiver.isEndpoint(file)) {
+            imported = fromSocket(ctx, transaction, storage, name, opts);
+        } else if ("-".equals(file)) {
             ctx.linux().growPipe(0, ExportCommand.PIPE_BYTES);
             imported = transaction.run(storage, name, format, opts, ctx.stdin(), ctx.progress());
         } else {
@@ -85,7 +85,7 @@ final class ImportCommand implements Callable<Integer> {
         if (deleteSnapshot != null) {
             // as the reference, after the import succeeded; the volume stays whatever happens here
             try {
-                storage.snapshots().orElseThrow().delete(storage.parseName(imported.volName()), deleteSnapshot);
+                deleteSnapshot(storage, imported);
             } catch (IOException e) {
                 root.ctx.err().println("volport: imported '" + imported + "' but could not delete its snapshot '"
                         + deleteSnapshot + "': " + e.getMessage());
@@ -93,5 +93,36 @@ final class ImportCommand implements Callable<Integer> {
         }
         root.ctx.out().println("successfully imported '" + imported + "'");
         return 0;
+    }
+
+    /**
+     * The reference's {@code --delete-snapshot}: after a successful import, the snapshot (a sender's migration
+     * snapshot that came along in the stream) is removed from the new volume. A volume that does not carry it (a
+     * stream without snapshots) has nothing to remove.
+     */
+    private void deleteSnapshot(Storage storage, VolumeId imported) throws IOException {
+        VolumeName name = storage.parseName(imported.volName());
+        var snapshots = storage.snapshots();
+        if (snapshots.isPresent() && snapshots.get().list(name).contains(deleteSnapshot.value())) {
+            snapshots.get().delete(name, deleteSnapshot);
+        }
+    }
+
+    /**
+     * The reference's receiver: everything is checked before listening, then the readiness lines go to stdout
+     * (and nothing else goes there until the success line), one client is accepted within 30 s and its stream is
+     * read until it half-closes the connection.
+     */
+    private VolumeId fromSocket(Context ctx, ImportTransaction transaction, Storage storage, VolumeName name,
+            dev.volport.storage.TransferOptions opts) throws IOException {
+        transaction.check(storage, name, format, opts); // refuse before a sender connects
+        try (SocketReceiver receiver = SocketReceiver.listen(file)) {
+            ctx.out().print(receiver.readiness());
+            ctx.out().flush();
+            try (SocketChannel in = receiver.accept(SocketReceiver.ACCEPT_TIMEOUT)) {
+                in.shutdownOutput(); // nothing goes back to the sender: its read side sees the end at once
+                return transaction.run(storage, name, format, opts, in, ctx.progress());
+            }
+        }
     }
 }

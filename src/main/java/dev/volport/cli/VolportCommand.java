@@ -58,6 +58,7 @@ final class VolportCommand implements Runnable {
         m.put("demo", DemoCommand::new);
         m.put("copy", CopyCommand::new);
         m.put("checksum", ChecksumCommand::new);
+        m.put("migrate", MigrateCommand::new);
         // a lambda, not CommandLine.HelpCommand::new: with that constructor reference, creating the launcher's
         // ahead-of-time cache crashes the JDK 25 JVM (a guarantee in archiveHeapWriter.cpp fails)
         m.put("help", () -> new CommandLine.HelpCommand());

@@ -112,6 +112,17 @@ public interface Storage {
                 + "' cannot read its volumes as disk images");
     }
 
+    /**
+     * Whether a migration of this volume must first take a snapshot of it and send that ({@code __migration__}),
+     * because the storage can only send a consistent stream from a snapshot: the reference's
+     * {@code storage_migrate_snapshot} (zfspool always, btrfs with snapshots). The migration then takes and removes
+     * it through {@link #snapshots()}. No I/O. By default false; the migration also applies the reference's rule
+     * to those two type names itself.
+     */
+    default boolean needsMigrationSnapshot(VolumeName name, TransferOptions options) {
+        return false;
+    }
+
     /** The snapshot operations, for a storage whose volumes can carry snapshots; empty otherwise. */
     default Optional<Snapshots> snapshots() {
         return Optional.empty();

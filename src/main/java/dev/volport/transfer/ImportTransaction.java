@@ -80,17 +80,7 @@ public final class ImportTransaction {
      */
     public VolumeId run(Storage storage, VolumeName name, StreamFormat format, TransferOptions options,
             ReadableByteChannel in, Progress progress) throws IOException {
-        String type = storage.section().type().id();
-        if (!storage.capabilities().imports(format)) {
-            throw new StorageException("volume import format '" + format + "' not available for storage type '"
-                    + type + "'");
-        }
-        FormatRules.checkImport(format, options);
-        if (options.base().isPresent() && !storage.capabilities().incremental()) {
-            throw new StorageException("storage type '" + type + "' cannot import incremental streams (base '"
-                    + options.base().get().value() + "')");
-        }
-        ImportTarget target = storage.prepareImport(name, format, options);
+        ImportTarget target = prepare(storage, name, format, options);
         Landing landing = target.landing();
         Decoder decoder = decoder(format, landing);
         target.checkAvailable();
@@ -105,6 +95,35 @@ public final class ImportTransaction {
                 return committed[0];
             }
         }
+    }
+
+    /**
+     * Every check {@link #run} makes before it reads a byte (steps 1-5: format, rules, the storage's checks, a
+     * decoder, the name is free unless renaming allowed), without staging anything: for a receiver that should
+     * refuse before a sender connects. {@link #run} checks again, as things may change in between.
+     *
+     * @throws StorageException as {@link #run} would before reading
+     */
+    public void check(Storage storage, VolumeName name, StreamFormat format, TransferOptions options)
+            throws IOException {
+        ImportTarget target = prepare(storage, name, format, options);
+        decoder(format, target.landing());
+        target.checkAvailable();
+    }
+
+    private static ImportTarget prepare(Storage storage, VolumeName name, StreamFormat format,
+            TransferOptions options) throws IOException {
+        String type = storage.section().type().id();
+        if (!storage.capabilities().imports(format)) {
+            throw new StorageException("volume import format '" + format + "' not available for storage type '"
+                    + type + "'");
+        }
+        FormatRules.checkImport(format, options);
+        if (options.base().isPresent() && !storage.capabilities().incremental()) {
+            throw new StorageException("storage type '" + type + "' cannot import incremental streams (base '"
+                    + options.base().get().value() + "')");
+        }
+        return storage.prepareImport(name, format, options);
     }
 
     /**

@@ -1,0 +1,21 @@
+package dev.volport.migrate;
+
+import dev.volport.volume.VolumeId;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * A finished migration.
+ *
+ * @param volume  the volume on the target, as the receiver named it (another name after a rename)
+ * @param plan    what was done
+ * @param bytes   bytes of stream sent (0 without a copy)
+ * @param elapsed from the start of the stream to the target's success
+ */
+public record MigrationResult(VolumeId volume, MigrationPlan plan, long bytes, Duration elapsed) {
+    public MigrationResult {
+        Objects.requireNonNull(volume, "volume");
+        Objects.requireNonNull(plan, "plan");
+        Objects.requireNonNull(elapsed, "elapsed");
+    }
+}

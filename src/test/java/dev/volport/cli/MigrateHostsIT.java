@@ -1,0 +1,261 @@
+package dev.volport.cli;
+
+import static dev.volport.cli.Shell.bash;
+import static dev.volport.cli.Shell.q;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.volport.cli.Shell.Result;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * {@code volport migrate} between two real hosts ({@link TwoHosts}: network namespaces, a veth pair, an sshd on
+ * the target), each with its own storage.cfg, over every remote transport.
+ */
+class MigrateHostsIT {
+    @TempDir
+    static Path tmp;
+    static TwoHosts hosts;
+    static int serial;
+
+    @BeforeAll
+    static void up() throws Exception {
+        hosts = new TwoHosts(tmp);
+    }
+
+    @AfterAll
+    static void down() throws Exception {
+        if (hosts != null) {
+            hosts.close();
+        }
+    }
+
+    /** A new vmid per test, so tests share the two hosts without sharing volumes. */
+    private static int vmid() {
+        return 200 + ++serial;
+    }
+
+    private static Path src(int vmid, String file) {
+        return tmp.resolve("host-a/src/images/" + vmid + "/" + file);
+    }
+
+    private static Path dst(int vmid, String file) {
+        return tmp.resolve("host-b/dst/images/" + vmid + "/" + file);
+    }
+
+    /** {@code src:VMID/vm-VMID-disk-0.raw} of {@code mib} MiB, random data in its first half. */
+    private static Path rawVolume(int vmid, int mib) throws Exception {
+        Path file = src(vmid, "vm-" + vmid + "-disk-0.raw");
+        Result r = bash(hosts.volportA() + " --quiet alloc src " + vmid + " vm-" + vmid + "-disk-0.raw " + mib
+                + "M && head -c " + (mib * 512) + "K /dev/urandom | dd of=" + q(file) + " conv=notrunc status=none");
+        assertThat(r.exit()).as(r.err()).isZero();
+        return file;
+    }
+
+    private static String sha(Path p) throws Exception {
+        return bash("sha256sum < " + q(p)).out();
+    }
+
+    private static List<String> files(Path root) throws Exception {
+        if (!Files.exists(root)) {
+            return List.of();
+        }
+        try (Stream<Path> s = Files.walk(root)) {
+            return s.filter(p -> !Files.isDirectory(p) && !p.getFileName().toString().equals(".volport.lock"))
+                    .map(p -> root.relativize(p).toString()).sorted().toList();
+        }
+    }
+
+    private static String migrate(int vmid, String file, String more) {
+        return hosts.volportA() + " --quiet migrate src:" + vmid + "/" + file + " --target-storage dst"
+                + " --target-host " + hosts.ipB + " " + more;
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"ssh", "tcp", "unix"})
+    void everyTransportMovesTheVolumeToTheOtherHost(String transport) throws Exception {
+        int vmid = vmid();
+        Path file = rawVolume(vmid, 8);
+        String more = "--transport " + transport + (transport.equals("tcp") ? " --migration-network " + hosts.net : "");
+        Result r = bash(migrate(vmid, "vm-" + vmid + "-disk-0.raw", more), 120);
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.out()).isEqualTo("successfully imported 'dst:" + vmid + "/vm-" + vmid + "-disk-0.raw'\n");
+        assertThat(sha(dst(vmid, "vm-" + vmid + "-disk-0.raw"))).isEqualTo(sha(file));
+        assertThat(files(tmp.resolve("host-b/dst/images/" + vmid))).containsExactly("vm-" + vmid + "-disk-0.raw");
+    }
+
+    @Test
+    void everyFormatTravelsOverSsh() throws Exception {
+        int vmid = vmid();
+        String a = hosts.volportA() + " --quiet ";
+        Result made = bash(a + "alloc src " + vmid + " vm-" + vmid + "-disk-1.qcow2 16M && "
+                + a + "alloc src " + vmid + " vm-" + vmid + "-disk-2.vmdk 16M && "
+                + a + "alloc src " + vmid + " subvol-" + vmid + "-disk-3.subvol 0 && "
+                + "echo hello > " + q(src(vmid, "subvol-" + vmid + "-disk-3.subvol/etc-hostname")));
+        assertThat(made.exit()).as(made.err()).isZero();
+        record Case(String file, String more, String format) {
+        }
+        List<Case> cases = List.of(
+                new Case("vm-" + vmid + "-disk-1.qcow2", "--with-snapshots 1", "qcow2+size"),
+                new Case("vm-" + vmid + "-disk-2.vmdk", "--with-snapshots 1", "vmdk+size"),
+                new Case("subvol-" + vmid + "-disk-3.subvol", "", "tar+size"));
+        for (Case c : cases) {
+            Result plan = bash(migrate(vmid, c.file(), c.more() + " --dry-run"), 120);
+            assertThat(plan.exit()).as(plan.err()).isZero();
+            assertThat(plan.out()).contains("format " + c.format() + ": chosen");
+            Result r = bash(migrate(vmid, c.file(), c.more()), 120);
+            assertThat(r.exit()).as(c + r.err()).isZero();
+            assertThat(r.out()).isEqualTo("successfully imported 'dst:" + vmid + "/" + c.file() + "'\n");
+        }
+        assertThat(sha(dst(vmid, "vm-" + vmid + "-disk-1.qcow2"))).isEqualTo(sha(src(vmid, "vm-" + vmid
+                + "-disk-1.qcow2")));
+        assertThat(Files.readString(dst(vmid, "subvol-" + vmid + "-disk-3.subvol/etc-hostname"))).isEqualTo("hello\n");
+        // qcow2 without its snapshots travels as raw+size, converted back into qcow2 on the target
+        Result raw = bash(migrate(vmid, "vm-" + vmid + "-disk-1.qcow2", "--allow-rename --dry-run"), 120);
+        assertThat(raw.out()).contains("format raw+size: chosen");
+    }
+
+    @Test
+    void anExistingTargetIsRefusedWithTheRemotesWordsOrRenamedWhenAllowed() throws Exception {
+        int vmid = vmid();
+        Path file = rawVolume(vmid, 2);
+        String name = "vm-" + vmid + "-disk-0.raw";
+        Result taken = bash(hosts.volportB() + " --quiet alloc dst " + vmid + " " + name + " 1M");
+        assertThat(taken.exit()).as(taken.err()).isZero();
+        Result r = bash(migrate(vmid, name, ""), 120);
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.out()).isEmpty();
+        // the remote's stderr, prefixed with its host, then one error line
+        assertThat(r.errLines()).anyMatch(l -> l.startsWith("[" + hosts.ipB + "] volport: ") && l.contains(
+                "already exists"));
+        assertThat(r.errLines().getLast()).startsWith("volport: ").contains(hosts.ipB, "already exists");
+        assertThat(Files.size(dst(vmid, name))).isEqualTo(1 << 20);
+
+        Result renamed = bash(migrate(vmid, name, "--allow-rename"), 120);
+        assertThat(renamed.exit()).as(renamed.err()).isZero();
+        assertThat(renamed.out()).isEqualTo("successfully imported 'dst:" + vmid + "/vm-" + vmid + "-disk-1.raw'\n");
+        assertThat(sha(dst(vmid, "vm-" + vmid + "-disk-1.raw"))).isEqualTo(sha(file));
+    }
+
+    @Test
+    void aFullTargetFailsWithItsCauseAndKeepsNothing() throws Exception {
+        int vmid = vmid();
+        rawVolume(vmid, 8); // 4 MiB of data for a 2 MiB filesystem
+        Path full = tmp.resolve("host-b/full");
+        Files.createDirectories(full);
+        assertThat(hosts.onB("mount -t tmpfs -o size=2M volport-test " + q(full)).exit()).isZero();
+        try {
+            Result r = bash(hosts.volportA() + " --quiet migrate src:" + vmid + "/vm-" + vmid + "-disk-0.raw"
+                    + " --target-storage full --target-host " + hosts.ipB, 120);
+            assertThat(r.exit()).as(r.out() + r.err()).isEqualTo(1);
+            assertThat(r.out()).isEmpty();
+            assertThat(r.errLines().getLast()).startsWith("volport: ").contains("src:" + vmid + "/", hosts.ipB,
+                    "full:" + vmid + "/vm-" + vmid + "-disk-0.raw").containsIgnoringCase("no space left");
+            // what host b sees on its full filesystem: its lock file and its empty guest directory at most
+            assertThat(hosts.onB("find " + q(full) + " -type f ! -name .volport.lock").out()).isEmpty();
+        } finally {
+            hosts.onB("umount " + q(full));
+        }
+    }
+
+    /**
+     * The reference's insecure migration against a volport host: {@code ssh … import TARGET raw+size tcp://NET
+     * -with-snapshots 0 -allow-rename 0}, the IP and port lines parsed from ssh's stdout (its stderr apart), a
+     * plain connection from the other host, the export, a half-close.
+     */
+    @Test
+    void theReferencesInsecureMigrationFromAnotherHost() throws Exception {
+        int vmid = vmid();
+        Path file = rawVolume(vmid, 4);
+        String ssh = "ip netns exec " + hosts.nsA + " ssh -F /dev/null -i " + q(tmp.resolve("id_ed25519"))
+                + " -o UserKnownHostsFile=" + q(tmp.resolve("known_hosts")) + " -e none -o BatchMode=yes root@"
+                + hosts.ipB + " -- " + Shell.VOLPORT + " --config " + q(hosts.cfgB);
+        String sender = "perl -MIO::Socket::IP -e '"
+                + "my $s = IO::Socket::IP->new(PeerHost => $ARGV[0], PeerPort => $ARGV[1], Type => SOCK_STREAM)"
+                + " or die \"failed to connect to tunnel at $ARGV[0]:$ARGV[1]\\n\"; shutdown($s, 0); binmode STDIN;"
+                + " my $b; while (my $n = sysread(STDIN, $b, 1 << 20)) { print $s $b or die }; shutdown($s, 1);'";
+        Result r = bash("coproc R { " + ssh + " import dst:" + vmid + "/vm-" + vmid + "-disk-0.raw raw+size tcp://"
+                + hosts.net + " -with-snapshots 0 -allow-rename 0 2>" + q(tmp.resolve("remote-" + vmid + ".err"))
+                + "; }\n"
+                + "read -r ip <&${R[0]}; read -r port <&${R[0]}; exec 3<&${R[0]}\n"
+                + "[[ $ip =~ ^[0-9.]+$ && $port =~ ^[0-9]+$ ]] || { echo \"no tunnel: '$ip' '$port'\" >&2; exit 9; }\n"
+                + "echo \"$ip $port\"\n"
+                + hosts.volportA() + " --quiet export src:" + vmid + "/vm-" + vmid + "-disk-0.raw raw+size -"
+                + " -with-snapshots 0 | ip netns exec " + hosts.nsA + " " + sender + " \"$ip\" \"$port\"\n"
+                + "cat <&3; wait $R_PID", 120);
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.out().lines().toList()).containsExactly(hosts.ipB + " " + r.out().lines().findFirst()
+                .orElseThrow().split(" ")[1], "successfully imported 'dst:" + vmid + "/vm-" + vmid + "-disk-0.raw'");
+        assertThat(r.out().lines().findFirst().orElseThrow()).matches("[0-9.]+ 600[0-4][0-9]");
+        assertThat(sha(dst(vmid, "vm-" + vmid + "-disk-0.raw"))).isEqualTo(sha(file));
+    }
+
+    @Test
+    void aNameWithASpaceArrivesIntact() throws Exception {
+        Files.writeString(hosts.cfgA, Files.readString(hosts.cfgA) + "\tcontent images,import\n");
+        Files.writeString(hosts.cfgB, Files.readString(hosts.cfgB).replaceFirst("(path [^\n]*host-b/dst)\n",
+                "$1\n\tcontent images,import\n"));
+        // the grammar of import names allows blanks, '=' and '+'; two blanks in a row would be one after a shell
+        Path file = tmp.resolve("host-a/src/import/my  disk =x+y.raw");
+        Files.createDirectories(file.getParent());
+        assertThat(bash("head -c 1M /dev/urandom > " + q(file)).exit()).isZero();
+        Result r = bash(hosts.volportA() + " --quiet migrate " + q("src:import/my  disk =x+y.raw")
+                + " --target-storage dst --target-host " + hosts.ipB, 120);
+        assertThat(r.exit()).as(r.err()).isZero();
+        Path arrived = tmp.resolve("host-b/dst/import").resolve(file.getFileName().toString());
+        assertThat(r.out()).isEqualTo("successfully imported 'dst:import/" + file.getFileName() + "'\n");
+        assertThat(sha(arrived)).isEqualTo(sha(file));
+    }
+
+    @Test
+    void theSenderKilledMidTransferLeavesNothingOnTheTarget() throws Exception {
+        int vmid = vmid();
+        rawVolume(vmid, 16);
+        Result r = bash(migrate(vmid, "vm-" + vmid + "-disk-0.raw", "--bwlimit 1024") + " & pid=$!\n"
+                + "sleep 4; kill -9 $pid; wait $pid; echo exit=$?", 60); // ip netns exec and bin/volport exec java
+        assertThat(r.out()).contains("exit=137");
+        // the receiver sees its stream end early and removes what it staged
+        for (int i = 0; i < 100 && !files(tmp.resolve("host-b/dst/images/" + vmid)).isEmpty(); i++) {
+            Thread.sleep(100);
+        }
+        assertThat(files(tmp.resolve("host-b/dst/images/" + vmid))).isEmpty();
+    }
+
+    @Test
+    void theReceiverKilledIsReportedBySender() throws Exception {
+        int vmid = vmid();
+        rawVolume(vmid, 16);
+        Result r = bash(migrate(vmid, "vm-" + vmid + "-disk-0.raw", "--bwlimit 1024") + " & pid=$!\n"
+                + "sleep 4; for p in $(ip netns pids " + hosts.nsB + "); do"
+                + " if tr '\\0' ' ' < /proc/$p/cmdline | grep -q 'import dst:" + vmid + "/'; then kill -9 $p; fi;"
+                + " done; wait $pid; echo exit=$?", 60);
+        assertThat(r.out()).contains("exit=1");
+        assertThat(r.errLines().getLast()).startsWith("volport: ").contains("src:" + vmid + "/", hosts.ipB);
+    }
+
+    @Test
+    void aBandwidthLimitHoldsOverSsh() throws Exception {
+        int vmid = vmid();
+        rawVolume(vmid, 12);
+        Result r = bash(hosts.volportA() + " --progress json migrate src:" + vmid + "/vm-" + vmid + "-disk-0.raw"
+                + " --target-storage dst --target-host " + hosts.ipB + " --bwlimit 1024", 120);
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.errLines()).contains("using a bandwidth limit of 1048576 bytes per second for transferring"
+                + " 'src:" + vmid + "/vm-" + vmid + "-disk-0.raw'");
+        String last = r.errLines().stream().filter(l -> l.contains("\"done\":true")).findFirst().orElseThrow();
+        Matcher m = Pattern.compile("\"bytes\":(\\d+),\"total\":(\\d+),\"seconds\":([0-9.]+)").matcher(last);
+        assertThat(m.find()).as(last).isTrue();
+        double rate = Long.parseLong(m.group(1)) / Double.parseDouble(m.group(3));
+        assertThat(rate).isBetween(1048576 * 0.9, 1048576 * 1.1);
+    }
+}
