@@ -75,13 +75,15 @@ final class FlatImport implements ImportTarget {
 
     /** Whether a file or another import in progress has {@code name}. */
     private boolean taken(FlatVolumeName name) throws IOException {
-        if (Files.exists(storage.file(name), LinkOption.NOFOLLOW_LINKS)) {
-            return true;
-        }
+        // Staging names first, then the final name: another import commits (renames its staging file to the final
+        // name) without the storage lock, so in the other order a rename between the two looks would hide both.
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(storage.root(),
                 FlatStorage.STAGING_PREFIX + "*." + name.volname())) {
-            return ds.iterator().hasNext();
+            if (ds.iterator().hasNext()) {
+                return true;
+            }
         }
+        return Files.exists(storage.file(name), LinkOption.NOFOLLOW_LINKS);
     }
 
     /** Removes staging files whose lock is free: their importer is gone. Under the storage lock. */
