@@ -55,6 +55,11 @@ final class DemoScratch {
             return new DemoScratch(tempDir, true, tempDir, null);
         }
         Path option = given.toAbsolutePath(); // storage paths must be absolute
+        if (Files.exists(option)) {
+            // a symlink to a directory: work in (and clean up) the directory itself; a walk does not follow a
+            // start path that is a link, so the demo's trees would otherwise be left behind
+            option = option.toRealPath();
+        }
         try {
             if (!Files.exists(option)) {
                 Path top = option;

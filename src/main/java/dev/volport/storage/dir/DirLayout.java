@@ -181,10 +181,28 @@ final class DirLayout {
         if (stagingEntries().isEmpty()) {
             return;
         }
-        try (StorageLock lock = StorageLock.acquire(linux, lockFile())) {
+        StorageLock lock;
+        try {
+            lock = StorageLock.acquire(linux, lockFile());
+        } catch (StorageException e) {
+            // A read-only storage, or a user who may not write its lock file: list without cleaning (removing
+            // would fail the same way); a lock held by another process only makes this wait, it never gets here.
+            if (e.getCause() instanceof LinuxCalls.SyscallException sys && (sys.errno() == EROFS
+                    || sys.errno() == EACCES || sys.errno() == EPERM)) {
+                warnings.println("volport: storage '" + section.id() + "': not looking for leftovers of"
+                        + " interrupted imports: " + e.getMessage());
+                return;
+            }
+            throw e;
+        }
+        try (lock) {
             cleanLeftovers(linux, warnings);
         }
     }
+
+    private static final int EPERM = 1;
+    private static final int EACCES = 13;
+    private static final int EROFS = 30;
 
     /** Deletes a file, or a directory with all it holds, never following symlinks ({@link Staging#deleteTree}). */
     static void deleteTree(Path p) throws IOException {
