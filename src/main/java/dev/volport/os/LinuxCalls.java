@@ -337,20 +337,46 @@ public final class LinuxCalls implements Linux {
     }
 
     /**
-     * Opens {@code file} (created if missing, symlinks not followed) and waits until its lock is held
-     * ({@code F_OFD_SETLKW}).
+     * Opens {@code file} (created if missing, symlinks not followed) and waits until its lock is held. The wait
+     * polls ({@code F_OFD_SETLK}, retried after 1, 2, 4 … at most {@value #LOCK_POLL_MAX_MS} ms) rather than
+     * blocking in {@code F_OFD_SETLKW}, which nothing in Java can wake: an interrupt of the waiting thread, or a
+     * {@link CancellableThread#cancel}, ends the wait within that time.
+     *
+     * @throws java.io.InterruptedIOException when the wait was interrupted or cancelled (an interrupt stays set)
      */
     @Override
     public OfdLock lockWaiting(Path file) throws IOException {
         int fd = open(file, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0666);
         try {
-            ofdLock(file, fd, F_OFD_SETLKW);
-            return new OfdLock(file, fd);
+            long pause = 1;
+            while (true) {
+                try {
+                    ofdLock(file, fd, F_OFD_SETLK);
+                    return new OfdLock(file, fd);
+                } catch (SyscallException e) {
+                    if (e.errno() != EAGAIN && e.errno() != EACCES) {
+                        throw e;
+                    }
+                }
+                if (CancellableThread.currentStopped()) {
+                    throw new java.io.InterruptedIOException("the wait for it was cancelled");
+                }
+                try {
+                    Thread.sleep(pause);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new java.io.InterruptedIOException("the wait for it was cancelled");
+                }
+                pause = Math.min(LOCK_POLL_MAX_MS, pause * 2);
+            }
         } catch (IOException | RuntimeException e) {
             close(fd);
             throw e;
         }
     }
+
+    /** The longest pause between two tries of a lock that {@link #lockWaiting} waits for. */
+    private static final long LOCK_POLL_MAX_MS = 50;
 
     /**
      * Opens the existing regular file {@code file} for reading (symlinks not followed) and waits until it holds a

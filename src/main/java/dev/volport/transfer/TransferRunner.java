@@ -2,6 +2,7 @@ package dev.volport.transfer;
 
 import dev.volport.io.Progress;
 import dev.volport.io.RateLimiter;
+import dev.volport.os.CancellableThread;
 import dev.volport.storage.LocalCopy;
 import dev.volport.volume.VolumeId;
 import java.io.EOFException;
@@ -109,8 +110,9 @@ public final class TransferRunner {
         // named after the volumes rather than a process-wide counter: the library keeps no static mutable state
         Thread exporter = Thread.ofPlatform().name("volport-export " + req.from())
                 .unstarted(() -> exportSide(req, pipe));
-        Thread importer = Thread.ofPlatform().name("volport-import " + req.to())
-                .unstarted(() -> importSide(req, meter));
+        // cancellable: a cancel must also end the importer's wait for the target's storage lock
+        CancellableThread importer = new CancellableThread("volport-import " + req.to(),
+                () -> importSide(req, meter));
         boolean interrupted = false;
         try {
             exporter.start();
@@ -123,6 +125,7 @@ public final class TransferRunner {
             }
             if (firstFailure() != null) {
                 stop(req, pipe, meter);
+                importer.cancel();
             }
             interrupted |= joinUninterruptibly(exporter);
             interrupted |= joinUninterruptibly(importer);
