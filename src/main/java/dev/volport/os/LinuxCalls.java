@@ -7,7 +7,6 @@ import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
-import java.io.RandomAccessFile;
 import java.nio.channels.FileChannel;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -85,6 +84,11 @@ public final class LinuxCalls implements Linux {
     private static final class Fallocate {
         static final MethodHandle H = Libc.bind("fallocate", FunctionDescriptor.of(ValueLayout.JAVA_INT,
                 ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG));
+    }
+
+    private static final class Ftruncate {
+        static final MethodHandle H = Libc.bind("ftruncate", FunctionDescriptor.of(ValueLayout.JAVA_INT,
+                ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG));
     }
 
     private static final class Fcntl {
@@ -198,8 +202,12 @@ public final class LinuxCalls implements Linux {
 
     @Override
     public void setLength(Path file, long length) throws IOException {
-        try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "rw")) {
-            f.setLength(length);
+        // opened without O_CREAT: a staging file removed meanwhile (by a signal's cleanup) must not come back
+        int fd = open(file, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
+        try {
+            syscall("ftruncate " + file, (arena, state) -> (int) Ftruncate.H.invokeExact(state, fd, length));
+        } finally {
+            close(fd);
         }
     }
 

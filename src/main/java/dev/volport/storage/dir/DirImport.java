@@ -195,18 +195,25 @@ final class DirImport implements ImportTarget {
             return file();
         }
 
+        /**
+         * Synchronized with {@link #discard}: the length is set by path, and a discard between the check in
+         * {@link #file} and the call would let the call work on a name that was just removed.
+         */
         @Override
-        public void setLength(long length) throws IOException {
+        public synchronized void setLength(long length) throws IOException {
             file();
             linux.setLength(staging.path(), length);
         }
 
         @Override
         public WritebackHint writeback() {
-            return (offset, length) -> {
-                file();
-                writeback.start(offset, length);
-            };
+            return this::startWriteback;
+        }
+
+        /** A writeback hint, never on a discarded (closed) file: {@link #file} fails first. */
+        private synchronized void startWriteback(long offset, long length) throws IOException {
+            file();
+            writeback.start(offset, length);
         }
 
         @Override
