@@ -134,6 +134,20 @@ public final class Staging implements AutoCloseable {
         committed = true;
     }
 
+    /**
+     * {@code fsync} of the directory a volume was just renamed into. The volume's data was flushed before the
+     * rename, so when this fails the volume is complete and stays; the error says so, and that its new name may not
+     * survive a power loss.
+     */
+    public static void flushCommitted(Linux linux, Path dir, String volume) throws StorageException {
+        try {
+            linux.fsyncDirectory(dir);
+        } catch (IOException e) {
+            throw new StorageException(volume + " is complete and in place, but flushing its directory failed ("
+                    + e.getMessage() + "): the new name may not survive a power loss", e);
+        }
+    }
+
     /** Removes the staging object unless committed, then the lock file, then releases the lock. Idempotent. */
     @Override
     public synchronized void close() throws IOException {

@@ -2,7 +2,9 @@ package dev.volport.format.qcow2;
 
 import com.github.luben.zstd.ZstdDecompressCtx;
 import com.github.luben.zstd.ZstdException;
+import dev.volport.format.ZstdLibrary;
 import dev.volport.format.FormatException;
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.zip.DataFormatException;
 import java.util.zip.Inflater;
@@ -30,7 +32,7 @@ final class Decompressor implements AutoCloseable {
      * @param where names the cluster in messages
      * @throws FormatException for corrupt data or fewer than {@code clusterSize} bytes of output
      */
-    void decompress(byte[] in, int inLength, byte[] out, String where) throws FormatException {
+    void decompress(byte[] in, int inLength, byte[] out, String where) throws IOException {
         int produced = compressionType == Qcow2Header.COMPRESSION_ZSTD ? zstd(in, inLength, out, where)
                 : inflate(in, inLength, out, where);
         if (produced < clusterSize) {
@@ -60,9 +62,9 @@ final class Decompressor implements AutoCloseable {
         return produced;
     }
 
-    private int zstd(byte[] in, int inLength, byte[] out, String where) throws FormatException {
+    private int zstd(byte[] in, int inLength, byte[] out, String where) throws IOException {
         if (zstd == null) {
-            zstd = new ZstdDecompressCtx();
+            zstd = ZstdLibrary.decompressor();
         }
         zstd.reset();
         ByteBuffer src = ByteBuffer.wrap(in, 0, inLength);

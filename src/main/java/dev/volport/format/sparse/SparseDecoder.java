@@ -2,6 +2,7 @@ package dev.volport.format.sparse;
 
 import com.github.luben.zstd.ZstdDecompressCtx;
 import com.github.luben.zstd.ZstdException;
+import dev.volport.format.ZstdLibrary;
 import dev.volport.format.FormatException;
 import dev.volport.io.ChannelIo;
 import dev.volport.io.ContentDigest;
@@ -31,6 +32,7 @@ public final class SparseDecoder {
     private final ByteBuffer head = ByteBuffer.allocate(SparseFormat.RECORD_BYTES).order(ByteOrder.LITTLE_ENDIAN);
     private final ByteBuffer payload = ByteBuffer.allocateDirect(SparseFormat.MAX_DATA);
     private ByteBuffer inflated;
+    private ZstdDecompressCtx zstd;
 
     /**
      * Reads records from {@code in} up to and including the end record, checks that the stream ends there, emits
@@ -44,7 +46,7 @@ public final class SparseDecoder {
         long pos = 0;
         long records = 0;
         long wire = SparseFormat.HEADER_BYTES;
-        try (ZstdDecompressCtx zstd = new ZstdDecompressCtx()) {
+        try {
             while (true) {
                 head.clear();
                 int got = ChannelIo.readFully(in, head);
@@ -112,7 +114,7 @@ public final class SparseDecoder {
                         }
                         readPayload(in, stored, rec, crc, wire);
                         wire += stored;
-                        ByteBuffer data = packed ? inflate(zstd, (int) length, rec) : payload;
+                        ByteBuffer data = packed ? inflate((int) length, rec) : payload;
                         digest.bytes(data.duplicate());
                         sink.bytes(data);
                     }
@@ -121,6 +123,11 @@ public final class SparseDecoder {
                 pos += length;
                 records++;
                 progress.advance(length);
+            }
+        } finally {
+            if (zstd != null) {
+                zstd.close();
+                zstd = null;
             }
         }
     }
@@ -140,9 +147,12 @@ public final class SparseDecoder {
     }
 
     /** Inflates the payload into a buffer of exactly {@code length} bytes; more or fewer is an error. */
-    private ByteBuffer inflate(ZstdDecompressCtx zstd, int length, String rec) throws FormatException {
+    private ByteBuffer inflate(int length, String rec) throws IOException {
         if (inflated == null) {
             inflated = ByteBuffer.allocateDirect(SparseFormat.MAX_DATA);
+        }
+        if (zstd == null) {
+            zstd = ZstdLibrary.decompressor();
         }
         int n;
         inflated.clear();

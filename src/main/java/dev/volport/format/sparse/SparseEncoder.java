@@ -3,6 +3,7 @@ package dev.volport.format.sparse;
 import com.github.luben.zstd.Zstd;
 import com.github.luben.zstd.ZstdCompressCtx;
 import com.github.luben.zstd.ZstdException;
+import dev.volport.format.ZstdLibrary;
 import dev.volport.format.Compression;
 import dev.volport.io.ChannelIo;
 import dev.volport.io.ContentDigest;
@@ -57,12 +58,13 @@ public final class SparseEncoder implements ExtentSink {
      *
      * @param what the image being encoded, for messages
      */
-    public SparseEncoder(WritableByteChannel out, Compression compression, Progress progress, String what) {
+    public SparseEncoder(WritableByteChannel out, Compression compression, Progress progress, String what)
+            throws IOException {
         this.out = out;
         this.progress = progress;
         this.what = what;
         if (compression.enabled()) {
-            zstd = new ZstdCompressCtx().setLevel(compression.zstdLevel());
+            zstd = ZstdLibrary.compressor(compression.zstdLevel());
             packed = ByteBuffer.allocateDirect((int) Zstd.compressBound(SparseFormat.MAX_DATA));
         } else {
             zstd = null;

@@ -185,7 +185,7 @@ final class BtrfsImport implements ImportTarget {
                 }
                 throw e;
             }
-            storage.linux().fsyncDirectory(finalPath.getParent());
+            Staging.flushCommitted(storage.linux(), finalPath.getParent(), storage.id(target).toString());
             return storage.id(target);
         }
 

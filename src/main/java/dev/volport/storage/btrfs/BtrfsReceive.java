@@ -227,7 +227,7 @@ final class BtrfsReceive implements ImportTarget {
                     }
                     throw e;
                 }
-                storage.linux().fsyncDirectory(sv.getParent());
+                Staging.flushCommitted(storage.linux(), sv.getParent(), storage.id(target).toString());
             }
             return storage.id(target);
         }

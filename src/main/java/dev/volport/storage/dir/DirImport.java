@@ -254,10 +254,11 @@ final class DirImport implements ImportTarget {
                 throw e;
             }
             committed = true;
-            linux.fsyncDirectory(finalPath.getParent());
             String name = finalPath.getFileName().toString();
-            return storage.id(vol.type() == ContentType.IMAGES || vol.type() == ContentType.ROOTDIR
+            VolumeId id = storage.id(vol.type() == ContentType.IMAGES || vol.type() == ContentType.ROOTDIR
                     ? vol.vmid().getAsInt() + "/" + name : vol.volname());
+            Staging.flushCommitted(linux, finalPath.getParent(), id.toString());
+            return id;
         }
 
         @Override

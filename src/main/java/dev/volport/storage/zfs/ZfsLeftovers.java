@@ -16,7 +16,9 @@ final class ZfsLeftovers {
 
     static void remove(ZfsPoolStorage storage) throws IOException {
         ZfsTool zfs = storage.zfs();
-        for (String name : ZfsListing.names(zfs)) {
+        java.util.List<String> names = ZfsListing.names(zfs);
+        removeStaleLocks(storage, new java.util.HashSet<>(names));
+        for (String name : names) {
             if (!ZfsImport.isStaging(name)) {
                 continue;
             }
@@ -35,6 +37,21 @@ final class ZfsLeftovers {
                 storage.env().warnings().println("volport: removed '" + dataset + "', left by an interrupted import");
             } catch (IOException e) {
                 storage.env().warnings().println("volport: " + e.getMessage() + ", left by an interrupted import");
+            }
+        }
+    }
+
+    /**
+     * Removes the lock files of killed imports whose staging dataset is gone (a cut {@code zfs recv} destroys what
+     * it received); left, they would make the target name look busy to every later import.
+     */
+    static void removeStaleLocks(ZfsPoolStorage storage, java.util.Set<String> datasets) throws IOException {
+        for (String name : storage.locks().lockFiles()) {
+            if (!datasets.contains(name)) {
+                Optional<ZfsLocks.Held> free = storage.locks().abandoned(name);
+                if (free.isPresent()) {
+                    free.get().close();
+                }
             }
         }
     }

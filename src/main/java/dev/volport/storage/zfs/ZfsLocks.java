@@ -106,8 +106,26 @@ final class ZfsLocks {
         });
     }
 
-    /** The staging datasets that have a lock file: imports in progress (or crashed, until cleaned). */
+    /**
+     * The staging datasets of imports running on this host: a lock file whose lock is held. A lock file nobody holds
+     * is a killed import's (its dataset may be gone already: a cut {@code zfs recv} removes what it created), see
+     * {@link #stale()}. Call under the storage lock.
+     */
     java.util.List<String> inProgress() throws IOException {
+        java.util.List<String> held = new java.util.ArrayList<>();
+        for (String name : lockFiles()) {
+            Optional<LinuxCalls.OfdLock> lock = linux.tryLock(file(name));
+            if (lock.isPresent()) {
+                lock.get().close();
+            } else if (Files.exists(file(name))) {
+                held.add(name);
+            }
+        }
+        return held;
+    }
+
+    /** The staging names with a lock file: running imports and killed ones. */
+    java.util.List<String> lockFiles() throws IOException {
         if (!Files.isDirectory(dir)) {
             return java.util.List.of();
         }

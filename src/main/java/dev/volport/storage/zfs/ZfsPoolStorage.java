@@ -354,6 +354,13 @@ final class ZfsPoolStorage implements Storage {
 
     @Override
     public List<VolumeInfo> list(OptionalInt vmid) throws IOException {
+        // Like the other storage types, a listing removes what killed imports left (only when there is something,
+        // so that a plain listing takes no lock): staging datasets whose lock is free, and free lock files.
+        if (!locks.lockFiles().isEmpty() || ZfsListing.names(zfs()).stream().anyMatch(ZfsImport::isStaging)) {
+            try (ZfsLocks.Held lock = locks.storage()) {
+                ZfsLeftovers.remove(this);
+            }
+        }
         return ZfsListing.volumes(this, vmid);
     }
 

@@ -92,7 +92,9 @@ class ZfsCommandsTest {
                 .answer(List.of("zfs", "create", "-s", "-b", "16k", "-V", "1048576k", "--", "tank/vm-100-disk-3"),
                         Answer.ok(""))
                 .answer(List.of("zfs", "get", "-H", "name", "tank/vm-100-disk-0"), Answer.ok("tank/vm-100-disk-0\n"))
-                .answer(List.of("zfs", "destroy", "-r", "--", "tank/vm-100-disk-0"), Answer.ok(""));
+                .answer(List.of("zfs", "destroy", "-r", "--", "tank/vm-100-disk-0"), Answer.ok(""))
+                .answer(List.of("zfs", "destroy", "-r", "--", "tank/volport-import-0123456789abcdef-vm-100-disk-2"),
+                        Answer.ok(""));
         Storage s = open(runner, "\tsparse 1\n\tblocksize 16k\n");
         Path lock = tmp.resolve("locks/tank/volport-import-0123456789abcdef-vm-100-disk-2.lock");
         java.nio.file.Files.createDirectories(lock.getParent());
@@ -106,9 +108,12 @@ class ZfsCommandsTest {
                 List.of("zfs", "create", "-s", "-b", "16k", "-V", "1048576k", "--", "tank/vm-100-disk-3"));
         assertThat(s.path(s.parseName("vm-100-disk-0"))).isEqualTo(Path.of("/dev/zvol/tank/vm-100-disk-0"));
         assertThat(s.path(s.parseName("subvol-100-disk-0"))).isEqualTo(Path.of("/tank/subvol-100-disk-0"));
+        // the import is gone (its lock is free): a listing removes its staging dataset, as the other types do
         assertThat(s.list(OptionalInt.empty())).extracting(v -> v.volid().toString() + " " + v.size())
                 .containsExactly("tank:base-100-disk-1 2147483648", "tank:base-100-disk-1/vm-101-disk-0 2147483648",
                         "tank:vm-100-disk-0 1073741824");
+        assertThat(runner.calls()).contains(
+                List.of("zfs", "destroy", "-r", "--", "tank/volport-import-0123456789abcdef-vm-100-disk-2"));
         s.free(s.parseName("vm-100-disk-0"));
         assertThat(runner.calls().getLast()).containsExactly("zfs", "destroy", "-r", "--", "tank/vm-100-disk-0");
     }
