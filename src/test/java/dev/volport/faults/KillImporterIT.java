@@ -72,6 +72,7 @@ class KillImporterIT {
         String expected = world.expected(p);
         long size = Files.size(stream);
         Tally tally = new Tally(world, world.untouchedDigest());
+        int unmountedBefore = world.unmountedAfterKill;
         for (int k = 1; k <= BYTE_POINTS; k++) {
             long at = size * k / (BYTE_POINTS + 1);
             Path marker = tmp.resolve("fed");
@@ -97,7 +98,9 @@ class KillImporterIT {
             assertThat(r.out()).as("step %s: %s", step.name(), r).contains("rc=137");
             tally.check(p, expected, step.name());
         }
-        FaultReport.add(new FaultReport.Row("importer SIGKILL", p.name(), tally.trials, tally.survived,
+        int unmounted = world.unmountedAfterKill - unmountedBefore;
+        FaultReport.add(new FaultReport.Row("importer SIGKILL" + (unmounted > 0 ? " (" + unmounted
+                + " complete but unmounted)" : ""), p.name(), tally.trials, tally.survived,
                 tally.cleaned, tally.lost, tally.peakRss));
         assertThat(tally.failures).as(p.name()).isEmpty();
         assertThat(tally.trials).isEqualTo(BYTE_POINTS + 3);
