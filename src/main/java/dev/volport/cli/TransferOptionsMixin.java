@@ -26,11 +26,14 @@ final class TransferOptionsMixin {
     Converters.Switch withSnapshots = Converters.Switch.OFF;
 
     @Option(names = {"--snapshot-list", "-snapshot-list"}, paramLabel = "A,B", split = ",",
-            converter = Converters.Snapshot.class, description = "snapshots to send (btrfs)")
+            converter = Converters.Snapshot.class,
+            description = "snapshots to send (btrfs); implies --with-snapshots 1, as in pvesm")
     List<SnapshotName> snapshotList = new ArrayList<>();
 
     TransferOptions toOptions(boolean allowRename, SnapshotName deleteSnapshot) {
-        return new TransferOptions(Optional.ofNullable(snapshot), Optional.ofNullable(base), withSnapshots.on(),
-                snapshotList, allowRename, Optional.ofNullable(deleteSnapshot));
+        // pvesm sets with_snapshots to the snapshot list when one is given: a list implies --with-snapshots 1
+        return new TransferOptions(Optional.ofNullable(snapshot), Optional.ofNullable(base),
+                withSnapshots.on() || !snapshotList.isEmpty(), snapshotList, allowRename,
+                Optional.ofNullable(deleteSnapshot));
     }
 }

@@ -7,6 +7,7 @@ import dev.volport.format.sparse.SparseDecoder;
 import dev.volport.format.tar.TarImporter;
 import dev.volport.format.tar.TarLimits;
 import dev.volport.io.Progress;
+import dev.volport.io.SectorPaddedChannel;
 import dev.volport.io.SparseFileSink;
 import dev.volport.storage.ImageCodec;
 import dev.volport.storage.ImportTarget;
@@ -17,6 +18,7 @@ import dev.volport.storage.Storage;
 import dev.volport.storage.StorageEnvironment;
 import dev.volport.storage.StorageException;
 import dev.volport.storage.TransferOptions;
+import dev.volport.storage.Warnings;
 import dev.volport.volume.DiskFormat;
 import dev.volport.volume.VolumeId;
 import dev.volport.volume.VolumeName;
@@ -89,7 +91,8 @@ public final class ImportTransaction {
             StagingObject staging = target.stage(size);
             rollback.add(staging::discard);
             try (staging) {
-                write(decoder, landing, staging, size, in, progress, target.requested().toString());
+                write(decoder, landing, staging, size, in, progress, target.requested().toString(),
+                        env.warnings());
                 VolumeId[] committed = new VolumeId[1];
                 rollback.commit(() -> committed[0] = staging.commit());
                 return committed[0];
@@ -168,8 +171,17 @@ public final class ImportTransaction {
         return converting ? Decoder.CONVERT : image ? Decoder.VERBATIM : Decoder.SPARSE_RAW;
     }
 
+    /** Says on stderr that a {@code raw+size} stream ended short of its sector-rounded header (see the channel). */
+    private static void notePadding(SectorPaddedChannel body, String what, Warnings warnings) {
+        if (body.padded() > 0) {
+            warnings.println("volport: note: the raw+size stream for " + what + " ended " + body.padded()
+                    + " bytes short of the size in its header, a whole number of 512-byte sectors (pvesm sends files"
+                    + " whose size is not one so); those bytes are zeros");
+        }
+    }
+
     private static void write(Decoder decoder, Landing landing, StagingObject staging, long size,
-            ReadableByteChannel in, Progress progress, String what) throws IOException {
+            ReadableByteChannel in, Progress progress, String what, Warnings warnings) throws IOException {
         progress.start("import " + what, decoder == Decoder.TAR || decoder == Decoder.VERBATIM
                 || decoder == Decoder.SINK ? -1 : size);
         String doing = decoder == Decoder.TAR ? "extracting into" : "writing";
@@ -182,9 +194,15 @@ public final class ImportTransaction {
                 case SPARSE_RAW -> {
                     FileChannel ch = staging.channel();
                     staging.setLength(size);
-                    new SparseRawImporter(staging.writeback()).copy(in, size, ch, progress);
+                    SectorPaddedChannel body = new SectorPaddedChannel(in, size);
+                    new SparseRawImporter(staging.writeback()).copy(body, size, ch, progress);
+                    notePadding(body, what, warnings);
                 }
-                case CONVERT -> codec(landing).convert(in, size, staging.channel(), progress, staging.writeback());
+                case CONVERT -> {
+                    SectorPaddedChannel body = new SectorPaddedChannel(in, size);
+                    codec(landing).convert(body, size, staging.channel(), progress, staging.writeback());
+                    notePadding(body, what, warnings);
+                }
                 case SPARSE_INTO_RAW -> {
                     staging.setLength(size);
                     new SparseDecoder().read(in, size, new SparseFileSink(staging.channel(), staging.writeback()),
