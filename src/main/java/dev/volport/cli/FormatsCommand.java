@@ -4,14 +4,19 @@ import dev.volport.format.StreamFormat;
 import dev.volport.storage.Storage;
 import dev.volport.volume.VolumeId;
 import java.io.IOException;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
-/** {@code export-formats} and {@code import-formats}: the formats of a volume, best first, one per line. */
+/**
+ * {@code export-formats} and {@code import-formats}: the formats of a volume, best first, one per line (or with
+ * {@code --output json}, an object with the volume and the list).
+ */
 final class FormatsCommand {
     private FormatsCommand() {
     }
@@ -27,12 +32,21 @@ final class FormatsCommand {
         @Mixin
         TransferOptionsMixin transfer;
 
+        @Mixin
+        OutputMixin output;
+
         abstract List<StreamFormat> formats(Storage storage) throws IOException;
 
         @Override
         public Integer call() throws IOException {
-            for (StreamFormat f : formats(root.ctx.storage(volume))) {
-                root.ctx.out().println(f.wireName());
+            List<String> names = formats(root.ctx.storage(volume)).stream().map(StreamFormat::wireName).toList();
+            if (output.json()) {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("volid", volume.toString());
+                m.put("formats", names);
+                root.ctx.out().println(Json.write(m));
+            } else {
+                names.forEach(root.ctx.out()::println);
             }
             return 0;
         }

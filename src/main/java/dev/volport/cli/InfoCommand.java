@@ -34,6 +34,11 @@ final class InfoCommand implements Callable<Integer> {
         VolumeInfo v = storage.info(name);
         Map<String, Object> m = VolumeCommands.toMap(v);
         if (output.json()) {
+            // the same facts also under qemu-img info --output=json's names, for scripts written against it
+            m.put("filename", storage.path(name).toString());
+            m.put("virtual-size", v.size());
+            m.put("actual-size", v.used());
+            m.put("backing-filename", v.parent().orElse(null));
             root.ctx.out().println(Json.write(m));
         } else {
             m.put("path", storage.path(name).toString());

@@ -59,6 +59,7 @@ final class VolportCommand implements Runnable {
         m.put("copy", CopyCommand::new);
         m.put("checksum", ChecksumCommand::new);
         m.put("migrate", MigrateCommand::new);
+        m.put("gen-docs", GenDocsCommand::new); // hidden; needs all the others registered (see needed)
         // a lambda, not CommandLine.HelpCommand::new: with that constructor reference, creating the launcher's
         // ahead-of-time cache crashes the JDK 25 JVM (a guarantee in archiveHeapWriter.cpp fails)
         m.put("help", () -> new CommandLine.HelpCommand());
@@ -81,7 +82,7 @@ final class VolportCommand implements Runnable {
             if (VALUED.contains(a)) {
                 i++;
             } else if (!a.startsWith("-")) {
-                if (!SUBCOMMANDS.containsKey(a)) {
+                if (!SUBCOMMANDS.containsKey(a) || a.equals("gen-docs")) {
                     return all;
                 }
                 if (a.equals("help")) {
@@ -148,21 +149,22 @@ final class VolportCommand implements Runnable {
         throw new UsageException("a command is required");
     }
 
-    /** The version from the jar manifest, or the build's properties when run from classes. */
+    /**
+     * The version and the git commit the build was made from, both from {@code volport-build.properties}, which
+     * the build writes ({@code unknown} commit when built without git, e.g. from a source tarball).
+     */
     static final class Version implements IVersionProvider {
         @Override
         public String[] getVersion() throws IOException {
-            String v = VolportCommand.class.getPackage().getImplementationVersion();
-            if (v == null) {
-                Properties p = new Properties();
-                try (InputStream in = VolportCommand.class.getResourceAsStream("/volport-version.properties")) {
-                    if (in != null) {
-                        p.load(in);
-                    }
+            Properties p = new Properties();
+            try (InputStream in = VolportCommand.class.getResourceAsStream("/volport-build.properties")) {
+                if (in != null) {
+                    p.load(in);
                 }
-                v = p.getProperty("version", "development");
             }
-            return new String[] {"volport " + v + " (Java " + Runtime.version() + ")"};
+            String v = p.getProperty("version", VolportCommand.class.getPackage().getImplementationVersion());
+            return new String[] {"volport " + (v == null ? "development" : v) + " (commit "
+                    + p.getProperty("commit", "unknown") + ", Java " + Runtime.version() + ")"};
         }
     }
 }
