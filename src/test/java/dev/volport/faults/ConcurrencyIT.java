@@ -3,16 +3,12 @@ package dev.volport.faults;
 import static dev.volport.faults.Sh.q;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.volport.testing.BtrfsLoop;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -22,26 +18,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  * distinct volumes, each the source's content), and 20 {@code volport migrate} runs in parallel from one storage to
  * another (20 volumes, all with the source's content).
  */
-class ConcurrencyIT {
-    @RegisterExtension
-    static final BtrfsLoop BTRFS = new BtrfsLoop();
+class ConcurrencyIT extends FaultWorldTest {
     static final Pattern IMPORTED = Pattern.compile("successfully imported '([^']+)'");
 
-    static Path tmp;
-    static FaultWorld world;
-
-    @BeforeAll
-    static void setUp() throws Exception {
-        tmp = Files.createTempDirectory("volport-faults-");
-        world = FaultWorld.create(tmp, BTRFS.freshDirectory("faults"), true);
-    }
-
-    @AfterAll
-    static void tearDown() throws Exception {
-        try (FaultWorld w = world) {
-            FaultWorld.deleteTree(tmp.resolve("streams"));
-        }
-    }
 
     /** One path per storage type: the one a migration between two storages of that type would take. */
     static List<ImportPath> paths() {

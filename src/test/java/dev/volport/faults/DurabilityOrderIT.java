@@ -4,13 +4,9 @@ import static dev.volport.faults.Sh.q;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.volport.faults.ImportPath.Kind;
-import dev.volport.testing.BtrfsLoop;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -22,29 +18,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * For zfs the received data is ZFS's own (a {@code zfs recv} that returned has committed its transaction groups);
  * volport's own writes into a dataset must still be flushed before the rename.
  */
-class DurabilityOrderIT {
-    @RegisterExtension
-    static final BtrfsLoop BTRFS = new BtrfsLoop();
+class DurabilityOrderIT extends FaultWorldTest {
 
-    static Path tmp;
-    static FaultWorld world;
-
-    @BeforeAll
-    static void setUp() throws Exception {
-        tmp = Files.createTempDirectory("volport-faults-");
-        world = FaultWorld.create(tmp, BTRFS.freshDirectory("faults"), true);
-    }
-
-    @AfterAll
-    static void tearDown() throws Exception {
-        try (FaultWorld w = world) {
-            FaultWorld.deleteTree(tmp.resolve("streams"));
-        }
-    }
-
-    static List<ImportPath> paths() {
-        return world.paths();
-    }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("paths")

@@ -3,16 +3,12 @@ package dev.volport.faults;
 import static dev.volport.faults.Sh.q;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.volport.testing.BtrfsLoop;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -26,25 +22,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * covered in process through the {@code Linux} seam ({@code DirImportFaultTest}), since strace cannot shorten a write
  * without lying about the bytes.
  */
-class IoErrorIT {
-    @RegisterExtension
-    static final BtrfsLoop BTRFS = new BtrfsLoop();
+class IoErrorIT extends FaultWorldTest {
 
-    static Path tmp;
-    static FaultWorld world;
-
-    @BeforeAll
-    static void setUp() throws Exception {
-        tmp = Files.createTempDirectory("volport-faults-");
-        world = FaultWorld.create(tmp, BTRFS.freshDirectory("faults"), true);
-    }
-
-    @AfterAll
-    static void tearDown() throws Exception {
-        try (FaultWorld w = world) {
-            FaultWorld.deleteTree(tmp.resolve("streams"));
-        }
-    }
 
     /** The paths where volport itself writes the data (not a zfs or btrfs receive child). */
     static List<ImportPath> paths() {

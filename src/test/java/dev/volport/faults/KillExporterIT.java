@@ -3,14 +3,11 @@ package dev.volport.faults;
 import static dev.volport.faults.Sh.q;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.volport.testing.BtrfsLoop;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -22,31 +19,14 @@ import org.junit.jupiter.params.provider.MethodSource;
  * {@code btrfs send}) that goes on writing, delivers the whole stream: then the import may succeed — with the
  * source's exact content, which the test checks.
  */
-class KillExporterIT {
-    @RegisterExtension
-    static final BtrfsLoop BTRFS = new BtrfsLoop();
+class KillExporterIT extends FaultWorldTest {
     static final double[] POINTS = {0.25, 0.5, 0.9};
 
-    static Path tmp;
-    static FaultWorld world;
     static Path relay;
 
     @BeforeAll
     static void setUp() throws Exception {
-        tmp = Files.createTempDirectory("volport-faults-");
-        world = FaultWorld.create(tmp, BTRFS.freshDirectory("faults"), true);
         relay = Relay.install(tmp);
-    }
-
-    @AfterAll
-    static void tearDown() throws Exception {
-        try (FaultWorld w = world) {
-            FaultWorld.deleteTree(tmp.resolve("streams"));
-        }
-    }
-
-    static List<ImportPath> paths() {
-        return world.paths();
     }
 
     @ParameterizedTest(name = "{0}")

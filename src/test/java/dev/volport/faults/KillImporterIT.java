@@ -4,16 +4,13 @@ import static dev.volport.faults.Sh.q;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.volport.faults.ImportPath.Kind;
-import dev.volport.testing.BtrfsLoop;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * SIGKILL of the importer, for every import path (storage type × format): 17 kills spread over the stream, each once
@@ -24,20 +21,14 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * content equals the source's; nothing outside the target storage changed (sources, a volume that was there before,
  * files beside the storages); and the next operation on the storage ({@code volport list}) removes every leftover.
  */
-class KillImporterIT {
-    @RegisterExtension
-    static final BtrfsLoop BTRFS = new BtrfsLoop();
+class KillImporterIT extends FaultWorldTest {
     static final int BYTE_POINTS = 17;
 
-    static Path tmp;
-    static FaultWorld world;
     static Path feeder;
     static Path zfsWrapper;
 
     @BeforeAll
     static void setUp() throws Exception {
-        tmp = Files.createTempDirectory("volport-faults-");
-        world = FaultWorld.create(tmp, BTRFS.freshDirectory("faults"), true);
         feeder = Feeder.install(tmp);
         zfsWrapper = Files.createDirectories(tmp.resolve("wrap"));
         String real = Sh.ok("command -v zfs").strip();
@@ -52,17 +43,6 @@ class KillImporterIT {
                 exec %s "$@"
                 """.formatted(q(real), q(real)));
         Sh.ok("chmod 755 " + q(zfsWrapper.resolve("zfs")));
-    }
-
-    @AfterAll
-    static void tearDown() throws Exception {
-        try (FaultWorld w = world) {
-            FaultWorld.deleteTree(tmp.resolve("streams"));
-        }
-    }
-
-    static List<ImportPath> paths() {
-        return world.paths();
     }
 
     @ParameterizedTest(name = "{0}")

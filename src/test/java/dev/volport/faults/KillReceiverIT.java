@@ -3,14 +3,11 @@ package dev.volport.faults;
 import static dev.volport.faults.Sh.q;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.volport.testing.BtrfsLoop;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -24,27 +21,14 @@ import org.junit.jupiter.params.provider.MethodSource;
  * and the container format (the pipe transport — and ssh, which hands the receiver its stdin — is
  * {@link KillImporterIT}'s, for every path).
  */
-class KillReceiverIT {
-    @RegisterExtension
-    static final BtrfsLoop BTRFS = new BtrfsLoop();
+class KillReceiverIT extends FaultWorldTest {
     static final int POINTS = 20;
 
-    static Path tmp;
-    static FaultWorld world;
     static Path feeder;
 
     @BeforeAll
     static void setUp() throws Exception {
-        tmp = Files.createTempDirectory("volport-faults-");
-        world = FaultWorld.create(tmp, BTRFS.freshDirectory("faults"), true);
         feeder = SocketFeeder.install(tmp);
-    }
-
-    @AfterAll
-    static void tearDown() throws Exception {
-        try (FaultWorld w = world) {
-            FaultWorld.deleteTree(tmp.resolve("streams"));
-        }
     }
 
     static List<Arguments> cases() {
