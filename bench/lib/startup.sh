@@ -37,7 +37,7 @@ need_tiny() {
 verify_startup_version() {
   local side=$1 out
   if [[ $side == volport ]]; then
-    out=$("$VOLPORT" --version 2>&1) && [[ $out == volport* ]] || { echo "volport --version printed: $out"; return 1; }
+    out=$("$VOLPORT" --version 2>&1) && [[ $out == *volport* ]] || { echo "volport --version printed: $out"; return 1; }
   else
     out=$(bash -c "$HELLO_CMD" 2>&1) && [[ $out == hello ]] || { echo "hello-world printed: $out"; return 1; }
   fi
