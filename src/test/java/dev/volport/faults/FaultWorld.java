@@ -231,13 +231,7 @@ final class FaultWorld implements AutoCloseable {
     String expected(ImportPath p) throws Exception {
         String d = digests.get(p.name());
         if (d == null) {
-            if (!p.image()) {
-                d = treeDigest(sourceTree(p), p.kind() == Kind.ZFS);
-            } else if (p.kind() == Kind.BTRFS) { // btrfs volumes are not readable as images by checksum (yet)
-                d = Sh.ok(volport + " export " + q(p.source()) + " raw+size - | tail -c +9 | sha256sum").strip();
-            } else {
-                d = checksum(p.source());
-            }
+            d = p.image() ? checksum(p.source()) : treeDigest(sourceTree(p), p.kind() == Kind.ZFS);
             digests.put(p.name(), d);
         }
         return d;
@@ -253,13 +247,7 @@ final class FaultWorld implements AutoCloseable {
 
     /** The target's content in the form of {@link #expected}. */
     String actual(ImportPath p) throws Exception {
-        if (!p.image()) {
-            return treeDigest(p.volumePath(), p.kind() == Kind.ZFS);
-        }
-        if (p.kind() == Kind.BTRFS) {
-            return Sh.ok("sha256sum < " + q(p.volumePath().resolve("disk.raw"))).strip();
-        }
-        return checksum(p.target());
+        return p.image() ? checksum(p.target()) : treeDigest(p.volumePath(), p.kind() == Kind.ZFS);
     }
 
     private String checksum(String volid) throws Exception {

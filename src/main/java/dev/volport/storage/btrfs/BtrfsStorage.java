@@ -196,6 +196,31 @@ final class BtrfsStorage implements Storage, LocalCopy {
     }
 
     /**
+     * A raw disk's guest content, of its current state or of a snapshot ({@code NAME@SNAP/disk.raw}), for
+     * {@code volport checksum}: the file's data ranges ({@code SEEK_DATA}/{@code SEEK_HOLE}) as extent events.
+     */
+    @Override
+    public void readContent(VolumeName name, TransferOptions options, ContentSink sinks) throws IOException {
+        DirVolumeName vol = own(name);
+        String what = id(vol).toString();
+        if (vol.format() != DiskFormat.RAW) {
+            throw new StorageException(what + " is not a disk image (a subvolume is a directory tree)");
+        }
+        volumes.requireOnline();
+        Path file = options.snapshot().isPresent()
+                ? volumes.snapshot(vol, options.snapshot().get()).resolve(BtrfsVolumes.RAW_FILE) : volumes.file(vol);
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
+                LinuxCalls.Extents extents = env.linux().extents(file)) {
+            long size = ch.size();
+            RawSizeExporter.read(ch, extents, size, sinks.open(size));
+        } catch (NoSuchFileException e) {
+            throw new StorageException(options.snapshot().isPresent()
+                    ? what + ": no snapshot '" + options.snapshot().get().value() + "' (no file '" + file + "')"
+                    : "volume " + what + " does not exist (no file '" + file + "')");
+        }
+    }
+
+    /**
      * The {@code btrfs} stream: {@code btrfs -q send -e [-p NAME@BASE] -- …} of the snapshots to send, the
      * requested one last, as the reference with its fixes: only this disk's snapshots, never the writable subvolume.
      */
