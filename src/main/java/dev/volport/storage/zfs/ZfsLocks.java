@@ -109,7 +109,7 @@ final class ZfsLocks {
     /**
      * The staging datasets of imports running on this host: a lock file whose lock is held. A lock file nobody holds
      * is a killed import's (its dataset may be gone already: a cut {@code zfs recv} removes what it created), see
-     * {@link #stale()}. Call under the storage lock.
+     * {@link #lockFiles()} and {@link ZfsLeftovers#removeStaleLocks}. Call under the storage lock.
      */
     java.util.List<String> inProgress() throws IOException {
         java.util.List<String> held = new java.util.ArrayList<>();
