@@ -1,6 +1,7 @@
 package dev.volport.cli;
 
 import dev.volport.format.StreamFormat;
+import dev.volport.volume.ContentType;
 import dev.volport.volume.SnapshotName;
 import dev.volport.volume.StoreId;
 import dev.volport.volume.VolumeId;
@@ -95,6 +96,16 @@ final class Converters {
      * A guest id: a decimal number from 0 to 2^31-1 (the storage checks the range it allows); refused with a
      * message naming the value rather than picocli's, which names a Java type.
      */
+    /** A content type as in {@code storage.cfg} ({@code images}, {@code iso}, …), for {@code list --content}. */
+    static final class Content implements ITypeConverter<ContentType> {
+        @Override
+        public ContentType convert(String s) {
+            return ContentType.fromId(s).orElseThrow(() -> new BadValue("invalid content type '" + s
+                    + "': expected one of " + String.join(", ", java.util.Arrays.stream(ContentType.values())
+                            .map(ContentType::id).toList())));
+        }
+    }
+
     static final class Vmid implements ITypeConverter<Integer> {
         @Override
         public Integer convert(String s) {

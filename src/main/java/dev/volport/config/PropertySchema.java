@@ -3,12 +3,14 @@ package dev.volport.config;
 import dev.volport.volume.ContentType;
 import dev.volport.volume.DiskFormat;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -121,7 +123,7 @@ final class PropertySchema {
             case NODES -> "a list of node names";
             case BWLIMIT -> "KEY=KiB/s[,…] with keys default, restore, migration, clone, move";
             case IS_MOUNTPOINT -> "yes, no (or another boolean word) or an absolute path";
-            case CONTENT_DIRS -> "a list of CONTENT=RELATIVE-PATH";
+            case CONTENT_DIRS -> "a list of CONTENT=RELATIVE-PATH (no '..', components under 255 characters)";
             case PRUNE_BACKUPS -> "a list of keep-(all|last|hourly|daily|weekly|monthly|yearly)=N";
             case MAX_PROTECTED -> "-1 or a non-negative integer";
             case BLOCKSIZE -> "a block size such as 8k or 16K";
@@ -201,19 +203,42 @@ final class PropertySchema {
         return sb.isEmpty() ? "/" : sb.toString();
     }
 
+    /** The reference's {@code pve-dir-override}: {@code TYPE=RELPATH}, no {@code ..} and no trailing {@code .}. */
+    private static final Pattern DIR_OVERRIDE = Pattern.compile("^([a-z]+)=([^.]*(?:\\.?[^.]+)+)$");
+
+    /**
+     * {@code content-dirs}: each item as the reference's {@code verify_dir_override} (a known content type, a path
+     * without {@code ..}, shorter than 1023 characters, every component shorter than 255), each type once, and a
+     * path that does not normalise to the storage's own directory.
+     */
     private static boolean contentDirs(String value) {
         Set<String> seen = new HashSet<>();
         for (String item : value.split(",", -1)) {
-            int eq = item.indexOf('=');
-            if (eq < 0 || ContentType.fromId(item.substring(0, eq)).isEmpty() || !seen.add(item.substring(0, eq))) {
+            Matcher m = DIR_OVERRIDE.matcher(item.strip());
+            if (!m.matches() || ContentType.fromId(m.group(1)).isEmpty() || !seen.add(m.group(1))) {
                 return false;
             }
-            String rel = item.substring(eq + 1);
-            if (rel.isEmpty() || rel.startsWith("/") || absolutePath("/" + rel) == null || rel.contains("//")) {
+            String rel = m.group(2);
+            if (rel.length() >= 1023 || Arrays.stream(rel.split("/")).anyMatch(c -> c.length() >= 255)
+                    || normalizeRelative(rel).isEmpty()) {
                 return false;
             }
         }
         return true;
+    }
+
+    /**
+     * A {@code content-dirs} path as the reference uses it ({@code PATH/RELPATH}): leading, doubled and trailing
+     * {@code /} and {@code .} components dropped. {@code ..} never gets here ({@link #contentDirs}).
+     */
+    static String normalizeRelative(String rel) {
+        StringBuilder sb = new StringBuilder();
+        for (String part : rel.split("/")) {
+            if (!part.isEmpty() && !part.equals(".")) {
+                sb.append(sb.isEmpty() ? "" : "/").append(part);
+            }
+        }
+        return sb.toString();
     }
 
     private static boolean pruneBackups(String value) {

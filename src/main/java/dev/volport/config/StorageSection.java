@@ -157,6 +157,24 @@ public final class StorageSection {
         return createSubdirs;
     }
 
+    /**
+     * {@code content-dirs}: the subdirectory (relative to {@code path}, normalised: no leading, doubled or trailing
+     * {@code /}, no {@code .} component) that replaces a content type's default one. Empty when not set.
+     */
+    public Map<ContentType, String> contentDirs() {
+        String v = properties.get("content-dirs");
+        if (v == null) {
+            return Map.of();
+        }
+        Map<ContentType, String> out = new java.util.EnumMap<>(ContentType.class);
+        for (String item : v.split(",")) {
+            int eq = item.indexOf('=');
+            out.put(ContentType.fromId(item.substring(0, eq).strip()).orElseThrow(),
+                    PropertySchema.normalizeRelative(item.substring(eq + 1)));
+        }
+        return java.util.Collections.unmodifiableMap(out);
+    }
+
     /** {@code is_mountpoint}: {@link IsMountpoint#NO} when not set. */
     public IsMountpoint isMountpoint() {
         return isMountpoint;

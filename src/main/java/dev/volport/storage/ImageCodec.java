@@ -23,6 +23,21 @@ public interface ImageCodec {
     /** Internal snapshots, if the format has them. */
     List<String> snapshots(FileChannel image, String name) throws IOException;
 
+    /** What a listing shows of an image, read from its own metadata without opening a backing file. */
+    record Summary(long virtualSize, List<String> snapshots, Optional<String> backingFile) {
+        public Summary {
+            snapshots = List.copyOf(snapshots);
+        }
+    }
+
+    /**
+     * The image's size, snapshots and backing file name as stored (not resolved: a linked clone whose base is gone
+     * is still described).
+     */
+    default Summary summary(FileChannel image, String name) throws IOException {
+        return new Summary(virtualSize(image, name), snapshots(image, name), Optional.empty());
+    }
+
     /** The base volume ({@code VMID/base-…}) a linked clone reads through, if the image is one. */
     Optional<String> baseVolume(FileChannel image, String name) throws IOException;
 

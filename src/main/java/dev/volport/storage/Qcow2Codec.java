@@ -79,6 +79,13 @@ public final class Qcow2Codec implements ImageCodec {
     }
 
     @Override
+    public Summary summary(FileChannel image, String name) throws IOException {
+        Qcow2Image.Summary s = Qcow2Image.summary(image, name);
+        return new Summary(s.virtualSize(), s.snapshots().stream().map(Qcow2Snapshot::name).toList(),
+                s.backingFileName());
+    }
+
+    @Override
     public List<String> snapshots(FileChannel image, String name) throws IOException {
         try (Qcow2Image img = Qcow2Image.open(image, name, resolver)) {
             return img.snapshots().stream().map(Qcow2Snapshot::name).toList();

@@ -5,6 +5,7 @@ import dev.volport.config.StorageSection;
 import dev.volport.format.StreamFormat;
 import dev.volport.io.ExtentSink;
 import dev.volport.io.Progress;
+import dev.volport.volume.ContentType;
 import dev.volport.volume.DiskFormat;
 import dev.volport.volume.VolumeId;
 import dev.volport.volume.VolumeName;
@@ -15,6 +16,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.Set;
 
 /**
  * One configured storage: the plugin interface every storage type implements. Volume names are the storage
@@ -82,6 +84,15 @@ public interface Storage {
 
     /** The volumes of this storage, of one guest if {@code vmid} is given, ordered by volume id. */
     List<VolumeInfo> list(OptionalInt vmid) throws IOException;
+
+    /**
+     * {@link #list(OptionalInt)} restricted to volumes of the given content types ({@code pvesm list --content}).
+     * Storage types whose listing depends on the types asked for (dir: templates are not looked at when only
+     * images are wanted) override this.
+     */
+    default List<VolumeInfo> list(OptionalInt vmid, Set<ContentType> content) throws IOException {
+        return list(vmid).stream().filter(v -> content.contains(v.content())).toList();
+    }
 
     /** Where the volume lives on this host. */
     Path path(VolumeName name) throws VolportException;

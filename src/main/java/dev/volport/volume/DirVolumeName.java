@@ -3,6 +3,7 @@ package dev.volport.volume;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.function.Function;
 
 /**
  * A parsed volume name of a directory-backed storage ({@code dir}, {@code btrfs}): the reference's grammar
@@ -88,10 +89,34 @@ public record DirVolumeName(ContentType type, String fileName, OptionalInt vmid,
      * never containing {@code .} or {@code ..} components.
      */
     public String relativePath() {
+        return relativePath(ContentType::subdir);
+    }
+
+    /**
+     * As {@link #relativePath()}, with each content type's subdirectory from {@code subdirs} (a storage's
+     * {@code content-dirs}); container volumes live where images do, as in the reference.
+     */
+    public String relativePath(Function<ContentType, String> subdirs) {
         return switch (type) {
-            case IMAGES, ROOTDIR -> ContentType.IMAGES.subdir() + "/" + vmid.getAsInt() + "/" + fileName;
-            case ISO, VZTMPL, BACKUP, SNIPPETS, IMPORT -> type.subdir() + "/" + fileName;
+            case IMAGES, ROOTDIR -> subdirs.apply(ContentType.IMAGES) + "/" + vmid.getAsInt() + "/" + fileName;
+            case ISO, VZTMPL, BACKUP, SNIPPETS, IMPORT -> subdirs.apply(type) + "/" + fileName;
         };
+    }
+
+    /**
+     * The path the reference's {@code filesystem_path} gives: {@link #relativePath(Function)}, except that an OVA
+     * member is named inside its archive ({@code import/X.ova/disk.qcow2}), a path that is not a file of its own.
+     */
+    public String referencePath(Function<ContentType, String> subdirs) {
+        return relativePath(subdirs) + ovaMember.map(m -> "/" + m).orElse("");
+    }
+
+    /**
+     * The format as the reference's {@code parse_volname} reports it: {@code ova+qcow2} (…{@code +vmdk},
+     * {@code +raw}) for an OVA member, otherwise the format's id.
+     */
+    public String referenceFormat() {
+        return ovaMember.isPresent() ? "ova+" + format.id() : format.id();
     }
 
     /** For a linked clone, its base image's path relative to the storage root: {@code images/BASEVMID/BASEFILE}. */

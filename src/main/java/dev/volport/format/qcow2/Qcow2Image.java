@@ -70,6 +70,26 @@ public final class Qcow2Image implements AutoCloseable {
         return open(file, name, resolver, 0, new HashSet<>(), null);
     }
 
+    /** What the header and the snapshot table say, read without opening any backing file. */
+    public record Summary(long virtualSize, Optional<String> backingFileName, List<Qcow2Snapshot> snapshots) {
+    }
+
+    /**
+     * Reads the header and the snapshot table only: a linked clone whose base is missing or not followed can still
+     * be described (as {@code qemu-img info} does).
+     *
+     * @throws FormatException for a malformed header or snapshot table
+     */
+    public static Summary summary(FileChannel file, String name) throws IOException {
+        long fileLength = file.size();
+        ByteBuffer cluster0 = ByteBuffer.allocate((int) Math.min(fileLength, 1 << Qcow2Limits.MAX_CLUSTER_BITS));
+        Positional.readFully(file, cluster0, 0, "qcow2 header of " + name);
+        Qcow2Header h = Qcow2Header.parse(cluster0.flip(), fileLength, name);
+        List<Qcow2Snapshot> snaps = h.nbSnapshots() == 0 ? List.of()
+                : Qcow2Snapshot.readTable(file, h, fileLength, name).snapshots();
+        return new Summary(h.size(), h.backingFileName(), snaps);
+    }
+
     private static Qcow2Image open(FileChannel file, String name, BackingResolver resolver, int depth,
             Set<String> chain, FileChannel owned) throws IOException {
         long fileLength = file.size();

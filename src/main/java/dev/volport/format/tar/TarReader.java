@@ -410,7 +410,7 @@ final class TarReader {
         return s.length() > 40 ? s.substring(0, 40) + "..." : s;
     }
 
-    private static byte[] stripNuls(byte[] v) {
+    static byte[] stripNuls(byte[] v) {
         int n = v.length;
         while (n > 0 && v[n - 1] == 0) {
             n--;

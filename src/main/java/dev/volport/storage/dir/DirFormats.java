@@ -57,6 +57,9 @@ final class DirFormats {
     }
 
     private static List<StreamFormat> formats(DirVolumeName vol, boolean withSnapshots) {
+        if (vol.ovaMember().isPresent()) {
+            return List.of(); // a disk inside an OVA archive moves with the archive, never on its own
+        }
         DiskFormat fmt = vol.format();
         if (withSnapshots) {
             return switch (fmt) {

@@ -50,7 +50,7 @@ final class DirImport implements ImportTarget {
         this.vol = vol;
         this.opts = opts;
         this.linux = storage.env().linux();
-        this.target = storage.layout().root().resolve(vol.relativePath());
+        this.target = storage.layout().file(vol);
         boolean images = vol.type() == ContentType.IMAGES || vol.type() == ContentType.ROOTDIR;
         if (!images && !EnumSet.of(ContentType.ISO, ContentType.VZTMPL, ContentType.SNIPPETS, ContentType.IMPORT)
                 .contains(vol.type())) {

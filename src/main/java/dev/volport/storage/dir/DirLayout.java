@@ -9,6 +9,7 @@ import dev.volport.storage.Staging;
 import dev.volport.storage.StorageLock;
 import dev.volport.storage.Warnings;
 import dev.volport.volume.ContentType;
+import dev.volport.volume.DirVolumeName;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -16,7 +17,9 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
 
@@ -30,11 +33,13 @@ final class DirLayout {
 
     private final StorageSection section;
     private final Path root;
+    private final Map<ContentType, String> contentDirs;
 
     DirLayout(StorageSection section) throws StorageException {
         this.section = section;
         this.root = section.path().orElseThrow(
                 () -> new StorageException("storage '" + section.id() + "' has no path"));
+        this.contentDirs = section.contentDirs();
     }
 
     Path root() {
@@ -45,8 +50,43 @@ final class DirLayout {
         return root.resolve(LOCK_FILE);
     }
 
+    /** A content type's subdirectory, relative to the root: its {@code content-dirs} entry, else the default. */
+    String subdirName(ContentType type) {
+        return contentDirs.getOrDefault(type, type.subdir());
+    }
+
+    /** The reference's {@code get_subdir}: where volumes of {@code type} live. */
     Path subdir(ContentType type) {
-        return root.resolve(type.subdir());
+        return root.resolve(subdirName(type));
+    }
+
+    /** The file (or directory) that holds {@code vol}; for an OVA member, the {@code .ova} archive. */
+    Path file(DirVolumeName vol) {
+        return root.resolve(vol.relativePath(this::subdirName));
+    }
+
+    /**
+     * Fails when two content types of the storage resolve to one existing directory, as the reference's
+     * {@code activate_storage} does ({@code content-dirs} can make them collide). Directories that do not exist are
+     * not compared.
+     *
+     * @throws StorageException {@code storage 'ID' uses directory DIR for multiple content types}
+     */
+    void requireDistinctSubdirs() throws StorageException {
+        Map<Path, ContentType> seen = new HashMap<>();
+        for (ContentType t : section.content()) {
+            Path real;
+            try {
+                real = subdir(t).toRealPath();
+            } catch (IOException absent) {
+                continue;
+            }
+            ContentType other = seen.putIfAbsent(real, t);
+            if (other != null) {
+                throw new StorageException("storage '" + section.id() + "' uses directory " + real
+                        + " for multiple content types (" + other.id() + ", " + t.id() + ")");
+            }
+        }
     }
 
     /**
@@ -107,6 +147,7 @@ final class DirLayout {
             throw new StorageException("storage '" + section.id() + "': cannot prepare '" + root + "': "
                     + e.getMessage(), e);
         }
+        requireDistinctSubdirs();
     }
 
     /**

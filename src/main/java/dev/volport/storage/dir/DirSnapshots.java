@@ -109,7 +109,7 @@ final class DirSnapshots implements Snapshots {
                     + "'; only qcow2 volumes have snapshots on storage type 'dir')");
         }
         storage.layout().requireOnline();
-        return new Image(storage.layout().root().resolve(vol.relativePath()), what);
+        return new Image(storage.layout().file(vol), what);
     }
 
     @FunctionalInterface

@@ -36,7 +36,6 @@ import dev.volport.volume.VolumeNameException;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.WritableByteChannel;
-import java.nio.file.DirectoryStream;
 import java.nio.file.FileStore;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -45,11 +44,12 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
-import java.util.Comparator;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.Set;
 
 /**
  * The {@code dir} storage type: volumes are files (raw, qcow2, vmdk) and directories (subvol) below the
@@ -129,7 +129,8 @@ public final class DirStorage implements Storage {
 
     @Override
     public Path path(VolumeName name) throws VolportException {
-        return layout.root().resolve(own(name).relativePath());
+        DirVolumeName vol = own(name);
+        return layout.root().resolve(vol.referencePath(layout::subdirName));
     }
 
     @Override
@@ -141,7 +142,7 @@ public final class DirStorage implements Storage {
             throw new StorageException("volume export format " + format + " not available for "
                     + id(volname) + describe(options));
         }
-        Path file = layout.root().resolve(vol.relativePath());
+        Path file = layout.file(vol);
         layout.requireOnline();
         if (vol.ovaMember().isPresent()) {
             throw new StorageException("export of " + id(volname) + ": a disk inside an OVA cannot be exported"
@@ -218,7 +219,7 @@ public final class DirStorage implements Storage {
         if (options.snapshot().isPresent() && vol.format() != DiskFormat.QCOW2) {
             throw new StorageException(what + ": only qcow2 images have snapshots on storage type 'dir'");
         }
-        Path file = layout.root().resolve(vol.relativePath());
+        Path file = layout.file(vol);
         layout.requireOnline();
         try (LinuxCalls.OfdLock reading = vol.format() == DiskFormat.QCOW2 ? env.linux().lockShared(file) : null;
                 FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
@@ -266,7 +267,7 @@ public final class DirStorage implements Storage {
     public void free(VolumeName name) throws IOException {
         DirVolumeName vol = own(name);
         String volname = vol.volname();
-        Path file = layout.root().resolve(vol.relativePath());
+        Path file = layout.file(vol);
         layout.requireOnline();
         try (StorageLock lock = StorageLock.acquire(env.linux(), layout.lockFile())) {
             if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
@@ -289,80 +290,34 @@ public final class DirStorage implements Storage {
 
     @Override
     public List<VolumeInfo> list(OptionalInt vmid) throws IOException {
+        return list(vmid, EnumSet.allOf(ContentType.class));
+    }
+
+    /** The reference's {@code list_volumes} ({@link DirListing}), after removing leftovers of interrupted imports. */
+    @Override
+    public List<VolumeInfo> list(OptionalInt vmid, Set<ContentType> content) throws IOException {
         layout.requireOnline();
         if (!Files.isDirectory(layout.root())) {
             return List.of();
         }
+        layout.requireDistinctSubdirs();
         layout.cleanLeftoversLocking(env.linux(), env.warnings());
-        List<VolumeInfo> out = new ArrayList<>();
-        Path images = layout.subdir(ContentType.IMAGES);
-        if (section.content().contains(ContentType.IMAGES) || section.content().contains(ContentType.ROOTDIR)) {
-            for (Path guestDir : children(images)) {
-                String g = guestDir.getFileName().toString();
-                if (!g.matches("\\d{1,9}") || (vmid.isPresent() && Integer.parseInt(g) != vmid.getAsInt())) {
-                    continue;
-                }
-                for (Path f : children(guestDir)) {
-                    addIfVolume(out, g + "/" + f.getFileName());
-                }
-            }
-        }
-        if (vmid.isEmpty()) {
-            for (ContentType t : List.of(ContentType.ISO, ContentType.VZTMPL, ContentType.SNIPPETS,
-                    ContentType.IMPORT)) {
-                if (section.content().contains(t)) {
-                    for (Path f : children(layout.subdir(t))) {
-                        addIfVolume(out, t.id() + "/" + f.getFileName());
-                    }
-                }
-            }
-        }
-        out.sort(Comparator.comparing(v -> v.volid().toString()));
-        return out;
-    }
-
-    private void addIfVolume(List<VolumeInfo> out, String volname) throws IOException {
-        if (volname.substring(volname.lastIndexOf('/') + 1).startsWith(".")) {
-            return;
-        }
-        DirVolumeName vol;
-        try {
-            vol = DirVolumeName.parse(volname);
-        } catch (VolumeNameException notAVolume) {
-            return; // a file the volume grammar does not describe: not listed, like the reference
-        }
-        try {
-            out.add(infoOnline(vol));
-        } catch (VolportException unreadable) {
-            // listed all the same, so that a damaged volume can be seen and freed
-            env.warnings().println("volport: " + unreadable.getMessage());
-            out.add(new VolumeInfo(id(volname), vol.type(), vol.format(), 0, 0, vol.vmid(), Optional.empty(),
-                    List.of(), java.time.Instant.EPOCH));
-        }
-    }
-
-    private static List<Path> children(Path dir) throws IOException {
-        if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
-            return List.of();
-        }
-        List<Path> out = new ArrayList<>();
-        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
-            ds.forEach(out::add);
-        }
-        out.sort(Comparator.naturalOrder());
-        return out;
+        return new DirListing(this).list(vmid, content);
     }
 
     @Override
     public VolumeInfo info(VolumeName name) throws IOException {
         DirVolumeName vol = own(name);
         layout.requireOnline();
+        if (vol.ovaMember().isPresent()) {
+            return new DirListing(this).ovaMember(vol);
+        }
         return infoOnline(vol);
     }
 
     private VolumeInfo infoOnline(DirVolumeName vol) throws IOException {
         String volname = vol.volname();
-        Path file = layout.root().resolve(vol.relativePath());
+        Path file = layout.file(vol);
         BasicFileAttributes attrs;
         try {
             attrs = Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
@@ -381,16 +336,23 @@ public final class DirStorage implements Storage {
         if (codec.isPresent()) {
             String what = id(volname).toString();
             try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
-                size = codec.get().virtualSize(ch, what);
-                snapshots = codec.get().snapshots(ch, what);
+                // the image's own metadata: a linked clone whose base is gone is still described
+                ImageCodec.Summary summary = codec.get().summary(ch, what);
+                size = summary.virtualSize();
+                snapshots = summary.snapshots();
                 if (parent.isEmpty()) {
-                    parent = codec.get().baseVolume(ch, what);
+                    parent = summary.backingFile().map(DirStorage::baseVolume);
                 }
             }
         }
         long used = dir ? 0 : env.linux().allocatedBytes(file);
         return new VolumeInfo(id(volname), vol.type(), vol.format(), size, used, vol.vmid(), parent, snapshots,
                 attrs.creationTime().toInstant());
+    }
+
+    /** A backing file {@code ../VMID/NAME} as the base volume {@code VMID/NAME}; any other name as it is. */
+    private static String baseVolume(String backingFile) {
+        return backingFile.matches("\\.\\./\\d{1,9}/[^/]+") ? backingFile.substring(3) : backingFile;
     }
 
     @Override
