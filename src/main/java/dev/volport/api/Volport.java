@@ -11,8 +11,8 @@ import dev.volport.migrate.MigrationRequest;
 import dev.volport.migrate.MigrationResult;
 import dev.volport.migrate.Migrator;
 import dev.volport.os.CommandRunner;
-import dev.volport.os.ProcessCommandRunner;
 import dev.volport.os.LinuxCalls;
+import dev.volport.os.ProcessCommandRunner;
 import dev.volport.os.ShutdownGuard;
 import dev.volport.storage.Storage;
 import dev.volport.storage.StorageEnvironment;
@@ -61,7 +61,10 @@ public final class Volport {
 
     /** The storage types volport ships, in the order an error lists them: dir, btrfs, zfspool. */
     public static List<StorageType> builtInTypes() {
-        return List.of(new DirStorageType(), new BtrfsStorageType(), new ZfsPoolStorageType());
+        DirStorageType dir = new DirStorageType();
+        // btrfs keeps ISOs, templates, backups, snippets and import files as a dir storage does
+        return List.of(dir, new BtrfsStorageType(new ProcessCommandRunner(), Optional.of(dir)),
+                new ZfsPoolStorageType());
     }
 
     /** The section types of {@link #builtInTypes()}: what {@code storage.cfg} may contain. */

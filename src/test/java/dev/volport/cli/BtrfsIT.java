@@ -157,4 +157,37 @@ class BtrfsIT {
         assertThat(other.err()).doesNotContain("snapshot");
         assertThat(sha(two.resolve("images/100/vm-100-disk-0/disk.raw"))).isEqualTo(sha(src.resolve("disk.raw")));
     }
+
+    /**
+     * ISOs, templates, backups, snippets and import files on a btrfs storage are plain files laid out as on a dir
+     * storage (the reference's btrfs plugin inherits them): import, list, info, path, export and free work on them.
+     */
+    @Test
+    void fileContentTypesLiveAsOnADirStorage() throws Exception {
+        Path cfg = tmp.resolve("files.cfg");
+        Files.writeString(cfg, "btrfs: one\n\tpath " + one + "\n\tcontent images,rootdir,iso,vztmpl,backup,snippets\n");
+        String w = Shell.VOLPORT + " --config " + q(cfg) + " --quiet";
+        Files.write(tmp.resolve("boot.iso"), new byte[6000]);
+        Result imported = bash("{ perl -e 'print pack(\"Q<\", 6000)'; cat " + q(tmp.resolve("boot.iso")) + "; } | "
+                + w + " import one:iso/boot.iso raw+size -");
+        assertThat(imported.out()).as(imported.err()).isEqualTo("successfully imported 'one:iso/boot.iso'\n");
+        assertThat(one.resolve("template/iso/boot.iso")).isRegularFile().hasSize(6000);
+        Files.createDirectories(one.resolve("dump"));
+        Files.write(one.resolve("dump/vzdump-qemu-100-2024_05_06-07_08_09.vma.zst"), new byte[10]);
+
+        Result list = bash(w + " list one");
+        assertThat(list.exit()).as(list.err()).isZero();
+        assertThat(list.out()).containsPattern("one:100/vm-100-disk-0.raw\\s+raw\\s+images")
+                .containsPattern("one:iso/boot.iso\\s+iso\\s+iso\\s+6000")
+                .containsPattern("one:backup/vzdump-qemu-100-2024_05_06-07_08_09.vma.zst\\s+vma.zst\\s+backup");
+        assertThat(bash(w + " list one --content iso").out().lines().skip(1)).hasSize(1);
+        assertThat(bash(w + " path one:iso/boot.iso").out().strip())
+                .isEqualTo(one.resolve("template/iso/boot.iso").toString());
+        Result exported = bash(w + " export one:iso/boot.iso raw+size - | tail -c +9 | cmp - " + q(tmp.resolve("boot.iso")));
+        assertThat(exported.exit()).as(exported.err()).isZero();
+        Result free = bash(w + " free one:iso/boot.iso");
+        assertThat(free.out()).as(free.err()).contains("Removed volume 'one:iso/boot.iso'");
+        assertThat(one.resolve("template/iso/boot.iso")).doesNotExist();
+        assertThat(one.resolve("images/100/vm-100-disk-0/disk.raw")).isRegularFile();
+    }
 }

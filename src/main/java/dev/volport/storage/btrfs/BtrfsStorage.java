@@ -25,6 +25,7 @@ import dev.volport.storage.StorageEnvironment;
 import dev.volport.storage.StorageException;
 import dev.volport.storage.StorageLock;
 import dev.volport.storage.StorageStatus;
+import dev.volport.storage.StorageType;
 import dev.volport.storage.TransferOptions;
 import dev.volport.storage.VolumeInfo;
 import dev.volport.volume.ContentType;
@@ -49,16 +50,19 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.Set;
 
 /**
  * The {@code btrfs} storage type: a directory storage on a btrfs filesystem whose guest volumes are subvolumes
  * ({@link BtrfsVolumes} has the layout), with read-only sibling snapshots and the {@code btrfs} send stream.
- * Guest volumes only ({@code images}, {@code rootdir}; formats {@code raw} and {@code subvol}); the other content
- * types of a directory storage are not served on btrfs yet. Copies from a btrfs storage on the same filesystem are
+ * Guest volumes ({@code images}, {@code rootdir}; formats {@code raw} and {@code subvol}) are subvolumes; the other
+ * content types (ISOs, templates, backups, snippets, import files) are plain files laid out as on a {@code dir}
+ * storage and served by one ({@link #fileStorage}), as the reference's btrfs plugin inherits them from its dir plugin. Copies from a btrfs storage on the same filesystem are
  * snapshots, not streams ({@link LocalCopy}).
  */
 final class BtrfsStorage implements Storage, LocalCopy {
@@ -67,12 +71,27 @@ final class BtrfsStorage implements Storage, LocalCopy {
     private final CommandRunner runner;
     private final BtrfsVolumes volumes;
     private final BtrfsCalls btrfsCalls = new BtrfsCalls();
+    /** The storage's non-guest content, kept as a {@code dir} storage keeps it; absent when not wired. */
+    private final Optional<Storage> fileStorage;
 
-    BtrfsStorage(StorageSection section, StorageEnvironment env, CommandRunner runner) throws StorageException {
+    BtrfsStorage(StorageSection section, StorageEnvironment env, CommandRunner runner, Optional<StorageType> files)
+            throws StorageException {
         this.section = section;
         this.env = env;
         this.runner = runner;
         this.volumes = new BtrfsVolumes(section, runner);
+        this.fileStorage = files.isPresent() ? Optional.of(files.get().open(section, env)) : Optional.empty();
+    }
+
+    /** What serves {@code name}, a file volume. */
+    private Storage files(VolumeName name) throws StorageException {
+        return fileStorage.orElseThrow(() -> new StorageException("volume '" + name.volname() + "' of storage '"
+                + section.id() + "': this btrfs storage serves guest volumes only"));
+    }
+
+    /** Whether {@code name} is a file volume (ISO, template, backup, snippet, import), served by {@link #files}. */
+    private static boolean isFile(VolumeName name) {
+        return name instanceof DirVolumeName d && d.type() != ContentType.IMAGES && d.type() != ContentType.ROOTDIR;
     }
 
     @Override
@@ -107,9 +126,11 @@ final class BtrfsStorage implements Storage, LocalCopy {
 
     @Override
     public Capabilities capabilities() {
+        List<StreamFormat> raw = List.of(StreamFormat.RAW_SIZE);
         Map<ContentType, List<StreamFormat>> formats = Map.of(
                 ContentType.IMAGES, List.of(StreamFormat.BTRFS, StreamFormat.RAW_SIZE),
-                ContentType.ROOTDIR, List.of(StreamFormat.BTRFS, StreamFormat.RAW_SIZE, StreamFormat.TAR_SIZE));
+                ContentType.ROOTDIR, List.of(StreamFormat.BTRFS, StreamFormat.RAW_SIZE, StreamFormat.TAR_SIZE),
+                ContentType.ISO, raw, ContentType.VZTMPL, raw, ContentType.SNIPPETS, raw, ContentType.IMPORT, raw);
         return new Capabilities(formats, formats, true, false, true, section.shared(), true);
     }
 
@@ -125,8 +146,7 @@ final class BtrfsStorage implements Storage, LocalCopy {
                     + "': not a name of storage type 'btrfs'");
         }
         if (d.type() != ContentType.IMAGES && d.type() != ContentType.ROOTDIR) {
-            throw new StorageException("volume " + id(d) + ": content type '" + d.type().id()
-                    + "' is not supported on a btrfs storage yet");
+            throw new StorageException("volume " + id(d) + ": a " + d.type().id() + " file, not a guest volume");
         }
         if (d.base().isPresent() || d.format() != DiskFormat.RAW && d.format() != DiskFormat.SUBVOL) {
             throw new StorageException("volume " + id(d) + ": a btrfs storage holds raw disks and subvolumes only"
@@ -141,22 +161,35 @@ final class BtrfsStorage implements Storage, LocalCopy {
 
     @Override
     public List<StreamFormat> exportFormats(VolumeName name, TransferOptions options) throws VolportException {
+        if (isFile(name)) {
+            return files(name).exportFormats(name, options);
+        }
         return BtrfsFormats.export(own(name), options);
     }
 
     @Override
     public List<StreamFormat> importFormats(VolumeName name, TransferOptions options) throws VolportException {
+        if (isFile(name)) {
+            return files(name).importFormats(name, options);
+        }
         return BtrfsFormats.importing(own(name), options);
     }
 
     @Override
     public Path path(VolumeName name) throws VolportException {
+        if (isFile(name)) {
+            return files(name).path(name);
+        }
         return volumes.file(own(name));
     }
 
     @Override
     public void exportVolume(VolumeName name, StreamFormat format, TransferOptions options, WritableByteChannel out,
             Progress progress) throws IOException {
+        if (isFile(name)) {
+            files(name).exportVolume(name, format, options, out, progress);
+            return;
+        }
         DirVolumeName vol = own(name);
         if (!BtrfsFormats.export(vol, options).contains(format)) {
             throw new StorageException("volume export format " + format + " not available for " + id(vol));
@@ -201,6 +234,10 @@ final class BtrfsStorage implements Storage, LocalCopy {
      */
     @Override
     public void readContent(VolumeName name, TransferOptions options, ContentSink sinks) throws IOException {
+        if (isFile(name)) {
+            files(name).readContent(name, options, sinks);
+            return;
+        }
         DirVolumeName vol = own(name);
         String what = id(vol).toString();
         if (vol.format() != DiskFormat.RAW) {
@@ -274,6 +311,9 @@ final class BtrfsStorage implements Storage, LocalCopy {
     @Override
     public ImportTarget prepareImport(VolumeName name, StreamFormat format, TransferOptions options)
             throws IOException {
+        if (isFile(name)) {
+            return files(name).prepareImport(name, format, options);
+        }
         DirVolumeName vol = own(name);
         requireContent(vol, "import of " + id(vol));
         if (format == StreamFormat.BTRFS) {
@@ -297,6 +337,9 @@ final class BtrfsStorage implements Storage, LocalCopy {
     @Override
     public Optional<VolumeId> copyLocally(Storage source, VolumeName from, VolumeName to, TransferOptions options)
             throws IOException {
+        if (isFile(from) || isFile(to)) {
+            return Optional.empty(); // a plain file travels as a stream
+        }
         return new BtrfsLocalCopy(this).copy(source, from, to, options);
     }
 
@@ -313,6 +356,10 @@ final class BtrfsStorage implements Storage, LocalCopy {
     /** Removes the volume's subvolume and all its snapshots in one {@code btrfs subvolume delete}. */
     @Override
     public void free(VolumeName name) throws IOException {
+        if (isFile(name)) {
+            files(name).free(name);
+            return;
+        }
         DirVolumeName vol = own(name);
         volumes.requireOnline();
         try (StorageLock lock = StorageLock.acquire(env.linux(), volumes.lockFile())) {
@@ -336,6 +383,23 @@ final class BtrfsStorage implements Storage, LocalCopy {
 
     @Override
     public List<VolumeInfo> list(OptionalInt vmid) throws IOException {
+        return list(vmid, EnumSet.allOf(ContentType.class));
+    }
+
+    /** Guest volumes first (subvolumes, by id), then the files of the other content types as a dir storage lists them. */
+    @Override
+    public List<VolumeInfo> list(OptionalInt vmid, Set<ContentType> content) throws IOException {
+        List<VolumeInfo> out = new ArrayList<>(guestVolumes(vmid).stream().filter(v -> content.contains(v.content()))
+                .toList());
+        Set<ContentType> fileTypes = EnumSet.copyOf(content);
+        fileTypes.removeAll(EnumSet.of(ContentType.IMAGES, ContentType.ROOTDIR));
+        if (fileStorage.isPresent() && !fileTypes.isEmpty()) {
+            out.addAll(fileStorage.get().list(vmid, fileTypes));
+        }
+        return out;
+    }
+
+    private List<VolumeInfo> guestVolumes(OptionalInt vmid) throws IOException {
         volumes.requireOnline();
         volumes.cleanLeftoversLocking(env.linux(), env.warnings());
         List<VolumeInfo> out = new ArrayList<>();
@@ -373,6 +437,9 @@ final class BtrfsStorage implements Storage, LocalCopy {
 
     @Override
     public VolumeInfo info(VolumeName name) throws IOException {
+        if (isFile(name)) {
+            return files(name).info(name);
+        }
         DirVolumeName vol = own(name);
         volumes.requireOnline();
         return infoOnline(vol);

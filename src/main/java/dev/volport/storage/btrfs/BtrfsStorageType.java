@@ -23,6 +23,7 @@ import dev.volport.volume.ContentType;
 import dev.volport.volume.DiskFormat;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The {@code btrfs} storage type (reference {@code BTRFSPlugin.pm}): a directory storage on a btrfs filesystem,
@@ -39,15 +40,26 @@ public final class BtrfsStorageType implements StorageType {
             "path", EnumSet.allOf(ContentType.class), true, List.of(DiskFormat.RAW, DiskFormat.SUBVOL));
 
     private final CommandRunner runner;
+    private final Optional<StorageType> files;
 
-    /** Runs {@code btrfs} and {@code chattr} as processes. */
+    /** Runs {@code btrfs} and {@code chattr} as processes; serves guest volumes only. */
     public BtrfsStorageType() {
         this(new ProcessCommandRunner());
     }
 
-    /** Runs the tools through {@code runner} (a recording fake in unit tests). */
+    /** Runs the tools through {@code runner} (a recording fake in unit tests); serves guest volumes only. */
     public BtrfsStorageType(CommandRunner runner) {
+        this(runner, Optional.empty());
+    }
+
+    /**
+     * Runs the tools through {@code runner}; the storage's other content types (ISOs, templates, backups, snippets,
+     * import files) are plain files served by a storage of type {@code files} (the composition root passes the
+     * {@code dir} type) over the same section, as the reference's btrfs plugin inherits them from its dir plugin.
+     */
+    public BtrfsStorageType(CommandRunner runner, Optional<StorageType> files) {
         this.runner = java.util.Objects.requireNonNull(runner, "runner");
+        this.files = java.util.Objects.requireNonNull(files, "files");
     }
 
     @Override
@@ -57,6 +69,6 @@ public final class BtrfsStorageType implements StorageType {
 
     @Override
     public Storage open(StorageSection section, StorageEnvironment env) throws StorageException {
-        return new BtrfsStorage(section, env, runner);
+        return new BtrfsStorage(section, env, runner, files);
     }
 }
