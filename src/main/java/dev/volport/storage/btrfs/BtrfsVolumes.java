@@ -23,6 +23,8 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Where a {@code btrfs} storage keeps its volumes (reference §4.4): a raw disk {@code VMID/vm-VMID-disk-N.raw} is
@@ -217,6 +219,7 @@ final class BtrfsVolumes {
      * {@code dir} does, reporting each. Call under the storage lock.
      */
     void cleanLeftovers(Linux linux, Warnings warnings) throws IOException {
+        finishSwaps(linux, warnings);
         for (Path p : stagingEntries()) {
             boolean receive = Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS) && !isSubvolume(p);
             try {
@@ -232,12 +235,71 @@ final class BtrfsVolumes {
 
     /** {@link #cleanLeftovers} taking the storage lock, only when there is a staging name at all. */
     void cleanLeftoversLocking(Linux linux, Warnings warnings) throws IOException {
-        if (stagingEntries().isEmpty()) {
+        if (stagingEntries().isEmpty() && swapEntries().isEmpty()) {
             return;
         }
         try (StorageLock lock = StorageLock.acquire(linux, lockFile())) {
             cleanLeftovers(linux, warnings);
         }
+    }
+
+    /**
+     * Names a rollback ({@code .volport-rollback.T.NAME}: the new current state before it takes the name;
+     * {@code .volport-rolledback.T.NAME}: the old one moved aside) or an incremental receive
+     * ({@code .volport-replaced.T.NAME}: the old current state moved aside) gives a subvolume for the moment of a
+     * swap. Both hold the storage lock from before the first name appears until the last is gone, so under that
+     * lock any such name is left by a process that died in the middle.
+     */
+    private static final Pattern SWAP = Pattern.compile("^\\.volport-(rollback|rolledback|replaced)\\.[0-9a-f]+\\.(.+)$");
+
+    /**
+     * Finishes or undoes swaps interrupted by a kill ({@link #SWAP}), so that the volume is whole under its name
+     * again: a rollback whose new state was ready takes effect; otherwise the state moved aside goes back; whatever
+     * is then superseded is deleted. Each step is reported. Call under the storage lock.
+     */
+    void finishSwaps(Linux linux, Warnings warnings) throws IOException {
+        for (Path p : swapEntries()) {
+            Matcher m = SWAP.matcher(p.getFileName().toString());
+            if (!m.matches() || !Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
+                continue;
+            }
+            Path sv = p.resolveSibling(m.group(2));
+            try {
+                if (Files.exists(sv, LinkOption.NOFOLLOW_LINKS)) {
+                    deleteTree(p);
+                    warnings.println("volport: removed '" + p + "', left by an interrupted "
+                            + (m.group(1).equals("replaced") ? "import" : "rollback") + " of '" + sv + "'");
+                } else {
+                    linux.renameNoReplace(p, sv);
+                    warnings.println("volport: '" + sv + "' was missing after an interrupted "
+                            + (m.group(1).equals("replaced") ? "import; its previous state is back"
+                            : m.group(1).equals("rollback") ? "rollback; the rollback is now complete"
+                            : "rollback; its previous state is back"));
+                }
+            } catch (IOException e) {
+                warnings.println("volport: cannot tidy '" + p + "' left by an interrupted operation: " + e.getMessage());
+            }
+        }
+    }
+
+    /** The {@link #SWAP} names in the guest directories, sorted (a rollback's new state before its old one). */
+    private List<Path> swapEntries() throws IOException {
+        List<Path> out = new ArrayList<>();
+        Path images = root.resolve(ContentType.IMAGES.subdir());
+        if (!Files.isDirectory(images, LinkOption.NOFOLLOW_LINKS)) {
+            return out;
+        }
+        try (DirectoryStream<Path> guests = Files.newDirectoryStream(images, p -> p.getFileName().toString()
+                .matches("\\d{1,9}") && Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS))) {
+            for (Path g : guests) {
+                try (DirectoryStream<Path> ds = Files.newDirectoryStream(g,
+                        p -> SWAP.matcher(p.getFileName().toString()).matches())) {
+                    ds.forEach(out::add);
+                }
+            }
+        }
+        out.sort(Comparator.naturalOrder());
+        return out;
     }
 
     private List<Path> stagingEntries() throws IOException {

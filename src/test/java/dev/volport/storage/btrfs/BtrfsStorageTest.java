@@ -117,6 +117,49 @@ class BtrfsStorageTest {
         return root.resolve("images/" + vmid + "/" + name + "/disk.raw");
     }
 
+    /**
+     * A rollback or an incremental receive killed in the middle of its swap (the names it gives subvolumes for that
+     * moment, as it would leave them) is finished or undone by the next operation under the storage lock, so the
+     * volume is whole under its name again and nothing else is left.
+     */
+    @Test
+    void swapsInterruptedByAKillAreFinishedOrUndoneByTheNextListing() throws Exception {
+        VolumeId id = a.alloc(100, Optional.empty(), dev.volport.volume.DiskFormat.RAW, 4 * 1024);
+        Path file = disk(rootA, 100, "vm-100-disk-0");
+        Path dir = rootA.resolve("images/100");
+        write(file, 1, 0, 1 << 20);
+        String atS1 = sha(file);
+        snapshot(a, id.volName(), "s1");
+        write(file, 2, 0, 1 << 20);
+        String current = sha(file);
+
+        // 1. rollback killed after moving the current state aside, before its new state took the name
+        Path sv = dir.resolve("vm-100-disk-0");
+        BtrfsLoop.run("btrfs", "-q", "subvolume", "snapshot", dir.resolve("vm-100-disk-0@s1").toString(),
+                dir.resolve(".volport-rollback.a1.vm-100-disk-0").toString());
+        Files.move(sv, dir.resolve(".volport-rolledback.a1.vm-100-disk-0"));
+        assertThat(a.list(java.util.OptionalInt.empty())).extracting(v -> v.volid().toString())
+                .containsExactly("ba:100/vm-100-disk-0.raw");
+        assertThat(sha(file)).isEqualTo(atS1);
+        assertThat(warnings).anyMatch(w -> w.contains("the rollback is now complete"));
+
+        // 2. an incremental receive killed after moving the current state aside: the old state comes back
+        Files.move(sv, dir.resolve(".volport-replaced.b2.vm-100-disk-0"));
+        a.list(java.util.OptionalInt.empty());
+        assertThat(sha(file)).isEqualTo(atS1);
+        assertThat(warnings).anyMatch(w -> w.contains("its previous state is back"));
+
+        // 3. killed after the swap, before deleting what it replaced: the superseded state is removed
+        BtrfsLoop.run("btrfs", "-q", "subvolume", "snapshot", sv.toString(),
+                dir.resolve(".volport-replaced.c3.vm-100-disk-0").toString());
+        a.list(java.util.OptionalInt.empty());
+        try (var left = Files.list(dir)) {
+            assertThat(left.map(p -> p.getFileName().toString()).sorted().toList())
+                    .containsExactly("vm-100-disk-0", "vm-100-disk-0@s1");
+        }
+        assertThat(sha(file)).isEqualTo(atS1).isNotEqualTo(current);
+    }
+
     @Test
     void allocMakesANocowDiskAndSnapshotsRollBackAndFreeRemovesThemAll() throws Exception {
         VolumeId id = a.alloc(100, Optional.empty(), dev.volport.volume.DiskFormat.RAW, 16 * 1024);
