@@ -58,9 +58,15 @@ final class BtrfsCommands {
         return Command.of(argv);
     }
 
-    /** {@code btrfs -q receive -e -- DIR}: the stream on stdin, the subvolumes it holds created in {@code dir}. */
+    /**
+     * {@code btrfs -q receive -e -C -- DIR}: the stream on stdin, the subvolumes it holds created in {@code dir}.
+     * The reference runs it without {@code -C}; volport confines the receiver to the private staging directory
+     * ({@code chroot}), so that no path in a hostile stream, through {@code ..} or a symlink it created, can reach
+     * anything outside it.
+     */
     static Command receive(Path dir) {
-        return Command.of("btrfs", "-q", "receive", "-e", "--", dir.toString()).withStdin(Command.Stdin.pipe());
+        return Command.of("btrfs", "-q", "receive", "-e", "-C", "--", dir.toString())
+                .withStdin(Command.Stdin.pipe());
     }
 
     /** {@code chattr +C -- FILE}: no copy-on-write for the (still empty) file, as {@code nocow} asks. */

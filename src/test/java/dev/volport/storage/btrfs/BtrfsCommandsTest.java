@@ -30,7 +30,7 @@ class BtrfsCommandsTest {
     @Test
     void receiveReadsItsStdinIntoTheDirectory() {
         Command c = BtrfsCommands.receive(Path.of("/st/images/100/.volport-staging.x.vm-100-disk-0"));
-        assertThat(c.argv()).containsExactly("btrfs", "-q", "receive", "-e", "--",
+        assertThat(c.argv()).containsExactly("btrfs", "-q", "receive", "-e", "-C", "--",
                 "/st/images/100/.volport-staging.x.vm-100-disk-0");
         assertThat(c.stdin()).isEqualTo(Command.Stdin.pipe());
     }
