@@ -67,7 +67,7 @@ class BtrfsIT {
         writeAndSnapshot(8, "s2");
         Result formats = bash(v + " export-formats one:100/vm-100-disk-0.raw --snapshot s2 --with-snapshots 1"
                 + " && " + v + " import-formats two:100/vm-100-disk-0.raw --snapshot s2");
-        assertThat(formats.out()).as(formats.err()).isEqualTo("btrfs\nbtrfs\nraw+size\n");
+        assertThat(formats.out()).as(formats.err()).isEqualTo("btrfs\nbtrfs\nraw+sparse\nraw+size\n");
 
         Result full = bash(v + " export one:100/vm-100-disk-0.raw btrfs - --snapshot s2 --with-snapshots 1 | " + v
                 + " import two:100/vm-100-disk-0.raw btrfs - --snapshot s2 --with-snapshots 1");

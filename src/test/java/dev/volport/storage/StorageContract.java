@@ -169,7 +169,7 @@ public abstract class StorageContract {
         assertThat(storage.capabilities().imports(StreamFormat.RAW_SIZE)).isTrue();
     }
 
-    /** raw+sparse, where the storage type lists it: into raw and qcow2, and back out as the same raw bytes. */
+    /** raw+sparse, where the storage type lists it: into raw (and qcow2 where held), and back out as the same raw bytes. */
     @Test
     void rawSparseRoundTripKeepsEveryByte() throws Exception {
         org.junit.jupiter.api.Assumptions.assumeTrue(storage.capabilities().imports(StreamFormat.RAW_SPARSE),
@@ -178,7 +178,7 @@ public abstract class StorageContract {
         VolumeId raw = importBytes(volname("raw", 0), StreamFormat.RAW_SIZE, TransferOptions.DEFAULT, wire);
         byte[] sparse = export(raw, StreamFormat.RAW_SPARSE, TransferOptions.DEFAULT);
         assertThat(sparse.length).isLessThan(wire.length); // the zero runs did not travel
-        for (String fmt : List.of("raw", "qcow2")) {
+        for (String fmt : holdsImageFiles() ? List.of("raw", "qcow2") : List.of("raw")) {
             VolumeId copy = importBytes(volname(fmt, 1), StreamFormat.RAW_SPARSE, TransferOptions.DEFAULT, sparse);
             assertThat(sha256(export(copy, StreamFormat.RAW_SIZE, TransferOptions.DEFAULT))).isEqualTo(sha256(wire));
             storage.free(storage.parseName(copy.volName()));

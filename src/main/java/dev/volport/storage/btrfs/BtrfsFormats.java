@@ -41,7 +41,12 @@ final class BtrfsFormats {
             out.add(StreamFormat.BTRFS);
         }
         if (o.base().isEmpty() && snapshotAllowed && !withSnapshots(o)) {
-            out.add(vol.format() == DiskFormat.SUBVOL ? StreamFormat.TAR_SIZE : StreamFormat.RAW_SIZE);
+            if (vol.format() == DiskFormat.SUBVOL) {
+                out.add(StreamFormat.TAR_SIZE);
+            } else {
+                out.add(StreamFormat.RAW_SPARSE); // volport's own, first among the streams of the disk's content
+                out.add(StreamFormat.RAW_SIZE);
+            }
         }
         return List.copyOf(out);
     }

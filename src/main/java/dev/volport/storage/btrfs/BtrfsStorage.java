@@ -3,6 +3,7 @@ package dev.volport.storage.btrfs;
 import dev.volport.VolportException;
 import dev.volport.config.StorageSection;
 import dev.volport.format.StreamFormat;
+import dev.volport.format.sparse.SparseEncoder;
 import dev.volport.format.raw.RawSizeExporter;
 import dev.volport.format.tar.TarExporter;
 import dev.volport.format.tar.TarOptions;
@@ -128,8 +129,9 @@ final class BtrfsStorage implements Storage, LocalCopy {
     public Capabilities capabilities() {
         List<StreamFormat> raw = List.of(StreamFormat.RAW_SIZE);
         Map<ContentType, List<StreamFormat>> formats = Map.of(
-                ContentType.IMAGES, List.of(StreamFormat.BTRFS, StreamFormat.RAW_SIZE),
-                ContentType.ROOTDIR, List.of(StreamFormat.BTRFS, StreamFormat.RAW_SIZE, StreamFormat.TAR_SIZE),
+                ContentType.IMAGES, List.of(StreamFormat.BTRFS, StreamFormat.RAW_SPARSE, StreamFormat.RAW_SIZE),
+                ContentType.ROOTDIR, List.of(StreamFormat.BTRFS, StreamFormat.RAW_SPARSE, StreamFormat.RAW_SIZE,
+                        StreamFormat.TAR_SIZE),
                 ContentType.ISO, raw, ContentType.VZTMPL, raw, ContentType.SNIPPETS, raw, ContentType.IMPORT, raw);
         return new Capabilities(formats, formats, true, false, true, section.shared(), true);
     }
@@ -208,13 +210,15 @@ final class BtrfsStorage implements Storage, LocalCopy {
                     SizeHeader.write(out, 0);
                     new TarExporter().export(volumes.subvolume(vol), out, TarOptions.DEFAULTS, progress);
                 }
-                case RAW_SIZE -> {
+                case RAW_SIZE, RAW_SPARSE -> {
                     Path file = volumes.file(vol);
                     try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
                             LinuxCalls.Extents extents = env.linux().extents(file)) {
                         long size = ch.size();
                         progress.start("export " + what, size);
-                        ExtentSink body = RawBodyEncoder.stream(out, size, ZeroPages::write, progress, what);
+                        ExtentSink body = format == StreamFormat.RAW_SIZE
+                                ? RawBodyEncoder.stream(out, size, ZeroPages::write, progress, what)
+                                : SparseEncoder.stream(out, size, options.compression(), progress, what);
                         RawSizeExporter.read(ch, extents, size, body);
                     } catch (NoSuchFileException e) {
                         throw new StorageException("volume " + what + " does not exist (no file '" + file + "')");
