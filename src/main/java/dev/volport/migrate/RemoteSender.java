@@ -84,21 +84,24 @@ final class RemoteSender {
         switch (plan.transport()) {
             case SSH -> {
                 Command cmd = SshCommand.command(host, receiverWords(plan, "-")).withStdin(Command.Stdin.pipe());
-                try (RunningCommand rc = runner.start(cmd)) {
+                RemoteStderr stderr = new RemoteStderr(host, log);
+                try (RunningCommand rc = runner.start(cmd, stderr)) {
                     stdout = session.run(rc, rc.stdinChannel(), () -> rc.stdin().close(), rc::cancel,
-                            reader(rc), host, log);
+                            reader(rc), stderr);
                 }
             }
             case TCP -> {
                 String net = network.orElse(address(host.host()));
-                try (RunningCommand rc = runner.start(SshCommand.command(host, receiverWords(plan, "tcp://" + net)))) {
+                RemoteStderr stderr = new RemoteStderr(host, log);
+                try (RunningCommand rc = runner.start(SshCommand.command(host, receiverWords(plan, "tcp://" + net)),
+                        stderr)) {
                     BufferedReader out = reader(rc);
                     String ip = readiness(out, rc, host, "IP", IP);
                     String port = readiness(out, rc, host, "port", Pattern.compile("\\d{1,5}"));
                     SocketChannel sock = connect(ip, Integer.parseInt(port), rc);
                     try (sock) {
                         sock.shutdownInput();
-                        stdout = session.run(rc, sock, sock::shutdownOutput, () -> abort(sock, rc), out, host, log);
+                        stdout = session.run(rc, sock, sock::shutdownOutput, () -> abort(sock, rc), out, stderr);
                     }
                 }
             }

@@ -69,7 +69,7 @@ final class StreamSession {
      * @param abort       stops the receiver without a clean end of stream
      */
     List<String> run(RunningCommand rc, WritableByteChannel sink, SinkAction endOfStream, Runnable abort,
-            BufferedReader stdout, RemoteHost host, Consumer<String> log) throws IOException {
+            BufferedReader stdout, RemoteStderr stderr) throws IOException {
         AtomicReference<Throwable> exportError = new AtomicReference<>();
         AtomicBoolean exportFailedFirst = new AtomicBoolean();
         AtomicBoolean sinkFailed = new AtomicBoolean();
@@ -127,7 +127,7 @@ final class StreamSession {
         } catch (CommandException e) {
             remoteError = e;
         }
-        String remoteWords = logStderr(rc, host, log);
+        String remoteWords = stderr.finish(rc);
         Throwable ex = exportError.get();
         if (ex != null && (exportFailedFirst.get() || remoteError == null)) {
             String reason = Messages.reason(ex);

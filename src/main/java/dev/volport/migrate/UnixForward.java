@@ -38,8 +38,9 @@ final class UnixForward {
         String remote = "/tmp/volport-migrate-" + token + ".sock";
         Path dir = Files.createTempDirectory("volport-migrate-");
         Path local = dir.resolve("stream.sock");
+        RemoteStderr stderr = new RemoteStderr(host, log);
         try (RunningCommand rc = runner.start(SshCommand.command(host,
-                RemoteSender.receiverWords(plan, "unix://" + remote)))) {
+                RemoteSender.receiverWords(plan, "unix://" + remote)), stderr)) {
             BufferedReader out = RemoteSender.reader(rc);
             RemoteSender.readiness(out, rc, host, "readiness", Pattern.compile("ready"));
             try (RunningCommand forward = runner.start(Command.of(SshCommand.forwardArgv(host, local, remote)))) {
@@ -47,7 +48,7 @@ final class UnixForward {
                     return session.run(rc, sock, sock::shutdownOutput, () -> {
                         closeQuietly(sock);
                         rc.cancel();
-                    }, out, host, log);
+                    }, out, stderr);
                 }
             }
         } finally {

@@ -28,6 +28,19 @@ public interface CommandRunner {
     RunningCommand start(Command command) throws CommandException;
 
     /**
+     * As {@link #start(Command)}, handing each line the command writes on stderr to {@code stderrLines} as it
+     * arrives (from another thread), for a remote peer whose messages the user should see while it runs. The lines
+     * stay in {@link RunningCommand#stderrTail()} as well. A runner that cannot stream lines (a fake) hands none;
+     * callers then fall back to the tail.
+     *
+     * @throws CommandException if it cannot start
+     */
+    default RunningCommand start(Command command, java.util.function.Consumer<String> stderrLines)
+            throws CommandException {
+        return start(command);
+    }
+
+    /**
      * Runs {@code command} to its end and returns its result if it exited with 0.
      *
      * @throws CommandException as {@link #execute}, and if the exit code is not 0

@@ -63,7 +63,13 @@ public final class ProcessCommandRunner implements CommandRunner {
 
     @Override
     public RunningCommand start(Command command) throws CommandException {
-        return launch(command);
+        return launch(command, null);
+    }
+
+    @Override
+    public RunningCommand start(Command command, java.util.function.Consumer<String> stderrLines)
+            throws CommandException {
+        return launch(command, java.util.Objects.requireNonNull(stderrLines, "stderrLines"));
     }
 
     /** Reads the whole stdout, or fails (killing the command) past {@code limit} bytes. */
@@ -88,6 +94,11 @@ public final class ProcessCommandRunner implements CommandRunner {
     }
 
     private ProcessRunningCommand launch(Command command) throws CommandException {
+        return launch(command, null);
+    }
+
+    private ProcessRunningCommand launch(Command command, java.util.function.Consumer<String> stderrLines)
+            throws CommandException {
         ProcessBuilder pb = new ProcessBuilder(command.argv());
         Map<String, String> env = pb.environment();
         env.put("LC_ALL", "C");
@@ -119,7 +130,7 @@ public final class ProcessCommandRunner implements CommandRunner {
             }
             throw CommandException.notStarted(command.argv(), why(command, e), e);
         }
-        return new ProcessRunningCommand(command, process, killGrace);
+        return new ProcessRunningCommand(command, process, killGrace, stderrLines);
     }
 
     private static Path readable(Command command, Path path) throws CommandException {

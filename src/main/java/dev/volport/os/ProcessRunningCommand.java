@@ -43,11 +43,17 @@ final class ProcessRunningCommand implements RunningCommand {
     private boolean cancelled;
 
     ProcessRunningCommand(Command command, Process process, Duration grace) {
+        this(command, process, grace, null);
+    }
+
+    /** {@code stderrLines}: handed each stderr line as it arrives (null: none). */
+    ProcessRunningCommand(Command command, Process process, Duration grace,
+            java.util.function.Consumer<String> stderrLines) {
         this.command = command;
         this.process = process;
         this.grace = grace;
         this.stderrReader = Thread.ofPlatform().daemon().name("volport stderr of " + command.program())
-                .start(() -> tail.drain(process.getErrorStream()));
+                .start(() -> tail.drain(process.getErrorStream(), stderrLines));
         this.watchdog = command.timeout()
                 .map(t -> Thread.ofVirtual().name("volport timeout of " + command.program()).start(() -> watch(t)))
                 .orElse(null);

@@ -62,13 +62,56 @@ public final class StderrTail {
 
     /** Reads {@code in} to its end into this tail; an I/O error ends the reading (the command's exit tells more). */
     void drain(InputStream in) {
+        drain(in, null);
+    }
+
+    /** Longest line handed to a line listener; the rest of a longer line is dropped (the tail still has its end). */
+    static final int MAX_LINE_BYTES = 4096;
+
+    /**
+     * As {@link #drain(InputStream)}, also handing every complete non-blank line, cleaned as in {@link #lines()},
+     * to {@code lineListener} as it arrives (null: none); a last line without newline is handed over at the end.
+     */
+    void drain(InputStream in, java.util.function.Consumer<String> lineListener) {
         byte[] buf = new byte[1 << 16];
+        java.io.ByteArrayOutputStream line = new java.io.ByteArrayOutputStream();
         try (in) {
             for (int n; (n = in.read(buf)) >= 0; ) {
                 accept(buf, 0, n);
+                if (lineListener == null) {
+                    continue;
+                }
+                int start = 0;
+                for (int i = 0; i < n; i++) {
+                    if (buf[i] == '\n') {
+                        appendBounded(line, buf, start, i - start);
+                        emit(line, lineListener);
+                        start = i + 1;
+                    }
+                }
+                appendBounded(line, buf, start, n - start);
             }
         } catch (IOException e) {
             // The pipe closed under the reader (the command was killed and the stream closed): what was read stays.
+        }
+        if (lineListener != null) {
+            emit(line, lineListener);
+        }
+    }
+
+    private static void appendBounded(java.io.ByteArrayOutputStream line, byte[] b, int off, int len) {
+        line.write(b, off, Math.max(0, Math.min(len, MAX_LINE_BYTES - line.size())));
+    }
+
+    private static void emit(java.io.ByteArrayOutputStream line, java.util.function.Consumer<String> listener) {
+        String text = clean(line.toString(StandardCharsets.UTF_8));
+        line.reset();
+        if (!text.isEmpty()) {
+            try {
+                listener.accept(text);
+            } catch (RuntimeException e) {
+                // a listener's failure must not stop the draining, or the tool would block on a full pipe
+            }
         }
     }
 

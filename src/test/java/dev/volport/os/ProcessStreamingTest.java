@@ -217,4 +217,23 @@ class ProcessStreamingTest {
             assertThat(c.await().argv()).isEqualTo(List.of("true"));
         }
     }
+
+    /** stderr lines reach a listener while the command still runs, cleaned, and stay in the tail as well. */
+    @Test
+    @Timeout(20)
+    void stderrLinesArriveWhileTheCommandRuns() throws Exception {
+        java.util.concurrent.LinkedBlockingQueue<String> lines = new java.util.concurrent.LinkedBlockingQueue<>();
+        try (RunningCommand rc = new ProcessCommandRunner().start(Command.of("sh", "-c",
+                "printf 'first\\tline\\n' >&2; read x; printf 'second\\nno newline' >&2")
+                .withStdin(Command.Stdin.pipe()), lines::add)) {
+            assertThat(lines.poll(10, TimeUnit.SECONDS)).isEqualTo("first line");
+            assertThat(rc.waitFor(Duration.ZERO)).isEmpty(); // still running: the line came live
+            rc.stdin().write("go\n".getBytes(StandardCharsets.UTF_8));
+            rc.stdin().close();
+            rc.await();
+            assertThat(lines.poll(10, TimeUnit.SECONDS)).isEqualTo("second");
+            assertThat(lines.poll(10, TimeUnit.SECONDS)).isEqualTo("no newline");
+            assertThat(rc.stderrTail()).containsExactly("first line", "second", "no newline");
+        }
+    }
 }
