@@ -1,5 +1,7 @@
 package dev.volport.os;
 
+import java.util.function.Consumer;
+
 /**
  * Runs external tools ({@code zfs}, {@code btrfs}, {@code ssh}) from argv lists, never through a shell. Injected
  * where it is needed ({@code main} creates one {@link ProcessCommandRunner}; unit tests hand in a recording fake),
@@ -35,7 +37,7 @@ public interface CommandRunner {
      *
      * @throws CommandException if it cannot start
      */
-    default RunningCommand start(Command command, java.util.function.Consumer<String> stderrLines)
+    default RunningCommand start(Command command, Consumer<String> stderrLines)
             throws CommandException {
         return start(command);
     }

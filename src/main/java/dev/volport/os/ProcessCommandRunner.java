@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -67,9 +68,9 @@ public final class ProcessCommandRunner implements CommandRunner {
     }
 
     @Override
-    public RunningCommand start(Command command, java.util.function.Consumer<String> stderrLines)
+    public RunningCommand start(Command command, Consumer<String> stderrLines)
             throws CommandException {
-        return launch(command, java.util.Objects.requireNonNull(stderrLines, "stderrLines"));
+        return launch(command, Objects.requireNonNull(stderrLines, "stderrLines"));
     }
 
     /** Reads the whole stdout, or fails (killing the command) past {@code limit} bytes. */
@@ -97,7 +98,7 @@ public final class ProcessCommandRunner implements CommandRunner {
         return launch(command, null);
     }
 
-    private ProcessRunningCommand launch(Command command, java.util.function.Consumer<String> stderrLines)
+    private ProcessRunningCommand launch(Command command, Consumer<String> stderrLines)
             throws CommandException {
         ProcessBuilder pb = new ProcessBuilder(command.argv());
         Map<String, String> env = pb.environment();

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalInt;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * A {@link RunningCommand} over a real {@link Process}. Besides the caller's threads it uses two: a daemon
@@ -48,7 +49,7 @@ final class ProcessRunningCommand implements RunningCommand {
 
     /** {@code stderrLines}: handed each stderr line as it arrives (null: none). */
     ProcessRunningCommand(Command command, Process process, Duration grace,
-            java.util.function.Consumer<String> stderrLines) {
+            Consumer<String> stderrLines) {
         this.command = command;
         this.process = process;
         this.grace = grace;

@@ -1,11 +1,13 @@
 package dev.volport.os;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * Keeps the end of what a command writes on stderr, in bounded memory: the last {@link #DEFAULT_BYTES} bytes in a
@@ -72,9 +74,9 @@ public final class StderrTail {
      * As {@link #drain(InputStream)}, also handing every complete non-blank line, cleaned as in {@link #lines()},
      * to {@code lineListener} as it arrives (null: none); a last line without newline is handed over at the end.
      */
-    void drain(InputStream in, java.util.function.Consumer<String> lineListener) {
+    void drain(InputStream in, Consumer<String> lineListener) {
         byte[] buf = new byte[1 << 16];
-        java.io.ByteArrayOutputStream line = new java.io.ByteArrayOutputStream();
+        ByteArrayOutputStream line = new ByteArrayOutputStream();
         try (in) {
             for (int n; (n = in.read(buf)) >= 0; ) {
                 accept(buf, 0, n);
@@ -99,11 +101,11 @@ public final class StderrTail {
         }
     }
 
-    private static void appendBounded(java.io.ByteArrayOutputStream line, byte[] b, int off, int len) {
+    private static void appendBounded(ByteArrayOutputStream line, byte[] b, int off, int len) {
         line.write(b, off, Math.max(0, Math.min(len, MAX_LINE_BYTES - line.size())));
     }
 
-    private static void emit(java.io.ByteArrayOutputStream line, java.util.function.Consumer<String> listener) {
+    private static void emit(ByteArrayOutputStream line, Consumer<String> listener) {
         String text = clean(line.toString(StandardCharsets.UTF_8));
         line.reset();
         if (!text.isEmpty()) {
