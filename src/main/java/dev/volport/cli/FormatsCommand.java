@@ -2,6 +2,7 @@ package dev.volport.cli;
 
 import dev.volport.format.StreamFormat;
 import dev.volport.storage.Storage;
+import dev.volport.volume.StoreId;
 import dev.volport.volume.VolumeId;
 import java.io.IOException;
 import java.util.LinkedHashMap;
@@ -69,6 +70,51 @@ final class FormatsCommand {
         @Override
         List<StreamFormat> formats(Storage storage) throws IOException {
             return storage.importFormats(storage.parseName(volume.volName()), transfer.toOptions(false, null));
+        }
+    }
+
+    /**
+     * {@code plan-import STOREID --name TYPE=VOLNAME… [options]} (hidden): what a migrating volport asks the target
+     * host in one run instead of two ({@code status} for the storage's type, then {@code import-formats} for the name
+     * that type gives the volume). The sender passes the target name for each storage type it could be; this
+     * prints {@code type TYPE}, then for the name of that type {@code volid VOLID} and one {@code format F} line per
+     * import format, best first (nothing more when the sender gave no name for it). Lines, not JSON: a volume name
+     * never holds a newline, so no quoting is needed on either side.
+     */
+    @Command(name = "plan-import", hidden = true,
+            description = "The storage type and the import formats a migration to this host needs, in one answer.")
+    static final class Plan implements Callable<Integer> {
+        @ParentCommand
+        VolportCommand root;
+
+        @Parameters(index = "0", paramLabel = "STOREID", converter = Converters.Store.class,
+                description = "the target storage")
+        StoreId store;
+
+        @picocli.CommandLine.Option(names = "--name", paramLabel = "TYPE=VOLNAME",
+                description = "the volume's name on a storage of type TYPE (repeatable)")
+        List<String> names = new java.util.ArrayList<>();
+
+        @Mixin
+        TransferOptionsMixin transfer;
+
+        @Override
+        public Integer call() throws IOException {
+            Storage storage = root.ctx.storage(store);
+            String type = storage.section().type().id();
+            root.ctx.out().println("type " + type);
+            for (String n : names) {
+                int eq = n.indexOf('=');
+                if (eq > 0 && n.substring(0, eq).equals(type)) {
+                    String volname = n.substring(eq + 1);
+                    List<StreamFormat> formats = storage.importFormats(storage.parseName(volname),
+                            transfer.toOptions(false, null));
+                    root.ctx.out().println("volid " + new VolumeId(store, volname));
+                    formats.forEach(f -> root.ctx.out().println("format " + f.wireName()));
+                    break;
+                }
+            }
+            return 0;
         }
     }
 }

@@ -59,6 +59,7 @@ final class VolportCommand implements Runnable {
         m.put("copy", CopyCommand::new);
         m.put("checksum", ChecksumCommand::new);
         m.put("migrate", MigrateCommand::new);
+        m.put("plan-import", FormatsCommand.Plan::new); // hidden: a migrating volport's one question to the target
         m.put("gen-docs", GenDocsCommand::new); // hidden; needs all the others registered (see needed)
         // a lambda, not CommandLine.HelpCommand::new: with that constructor reference, creating the launcher's
         // ahead-of-time cache crashes the JDK 25 JVM (a guarantee in archiveHeapWriter.cpp fails)

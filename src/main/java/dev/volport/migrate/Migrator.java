@@ -99,11 +99,29 @@ public final class Migrator {
         List<dev.volport.config.StorageSection> limited = new ArrayList<>(List.of(source.section()));
         if (req.remote()) {
             RemoteQueries remote = new RemoteQueries(runner, req.host().orElseThrow());
-            targetType = remote.storageType(req.targetStorage());
-            String volname = req.targetVolname().orElse(VolnameMapping.forStorage(name, sourceType, targetType,
-                    targetType.equals("dir") || targetType.equals("btrfs")));
-            to = new VolumeId(req.targetStorage(), volname);
-            importFormats = remote.importFormats(to, options);
+            // one question: the name the volume gets on each type the target storage could be, and the answer for
+            // its actual type (an older volport on the other side gets the two questions it knows)
+            Map<String, String> candidates = new LinkedHashMap<>();
+            for (String type : List.of(sourceType, "dir", "btrfs", "zfspool")) {
+                try {
+                    candidates.putIfAbsent(type, req.targetVolname().orElse(VolnameMapping.forStorage(name,
+                            sourceType, type, type.equals("dir") || type.equals("btrfs"))));
+                } catch (VolportException notForThatType) {
+                    // that type cannot hold the volume: the target says its type and the error is raised below
+                }
+            }
+            Optional<RemoteQueries.Target> planned = remote.plan(req.targetStorage(), candidates, options);
+            if (planned.isPresent() && planned.get().volume().isPresent()) {
+                targetType = planned.get().type();
+                to = planned.get().volume().get();
+                importFormats = planned.get().formats();
+            } else {
+                targetType = planned.isPresent() ? planned.get().type() : remote.storageType(req.targetStorage());
+                String volname = req.targetVolname().orElse(VolnameMapping.forStorage(name, sourceType, targetType,
+                        targetType.equals("dir") || targetType.equals("btrfs")));
+                to = new VolumeId(req.targetStorage(), volname);
+                importFormats = remote.importFormats(to, options);
+            }
         } else {
             Storage target = registry.open(req.targetStorage());
             targetType = target.section().type().id();

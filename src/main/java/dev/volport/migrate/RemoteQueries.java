@@ -11,6 +11,7 @@ import dev.volport.volume.VolumeId;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -29,6 +30,52 @@ final class RemoteQueries {
     RemoteQueries(CommandRunner runner, RemoteHost host) {
         this.runner = runner;
         this.host = host;
+    }
+
+    /** What {@link #plan} learns: the target storage's type, and the target volume and its import formats. */
+    record Target(String type, Optional<VolumeId> volume, List<StreamFormat> formats) {
+    }
+
+    /**
+     * One question instead of {@link #storageType} then {@link #importFormats}: the other host's hidden
+     * {@code plan-import} gets the target name for every storage type it could have ({@code candidates}: type →
+     * volume name) and answers with its type, the name for that type and its import formats. Empty when the other
+     * host's volport does not know the command (an older version): the caller then asks the two questions.
+     */
+    Optional<Target> plan(StoreId store, Map<String, String> candidates, TransferOptions options)
+            throws VolportException {
+        List<String> words = new ArrayList<>(List.of("plan-import", store.toString()));
+        candidates.forEach((type, volname) -> words.addAll(List.of("--name", type + "=" + volname)));
+        words.addAll(List.of("-with-snapshots", options.withSnapshots() ? "1" : "0"));
+        options.snapshot().ifPresent(s -> words.addAll(List.of("-snapshot", s.value())));
+        options.base().ifPresent(b -> words.addAll(List.of("-base", b.value())));
+        CommandResult r;
+        try {
+            r = runner.run(SshCommand.command(host, words).withTimeout(TIMEOUT));
+        } catch (CommandException e) {
+            if (e.exitCode().isPresent() && e.exitCode().getAsInt() == 2
+                    && e.stderrTail().stream().anyMatch(l -> l.contains("plan-import"))) {
+                return Optional.empty(); // "Unmatched argument … 'plan-import'": an older volport
+            }
+            throw new VolportException("cannot ask host " + host.host() + " about storage '" + store + "': "
+                    + why(e), e);
+        }
+        String type = null;
+        Optional<VolumeId> volume = Optional.empty();
+        List<StreamFormat> formats = new ArrayList<>();
+        for (String line : r.stdoutLines()) {
+            if (line.startsWith("type ")) {
+                type = line.substring(5).strip();
+            } else if (line.startsWith("volid ")) {
+                volume = Optional.of(VolumeId.parse(line.substring(6)));
+            } else if (line.startsWith("format ")) {
+                StreamFormat.byWireName(line.substring(7).strip()).ifPresent(formats::add);
+            }
+        }
+        if (type == null) {
+            throw new VolportException("host " + host.host() + " did not name the type of storage '" + store + "'");
+        }
+        return Optional.of(new Target(type, volume, formats));
     }
 
     /** The storage type of {@code store} on the other host, from its {@code status --output json}. */

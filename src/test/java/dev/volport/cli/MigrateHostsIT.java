@@ -273,4 +273,29 @@ class MigrateHostsIT {
         double rate = Long.parseLong(m.group(1)) / Double.parseDouble(m.group(3));
         assertThat(rate).isBetween(1048576 * 0.9, 1048576 * 1.1);
     }
+
+    /**
+     * The planning is one question to the target ({@code plan-import}: its storage type, the volume's name there and
+     * its import formats), then the import; a target whose volport does not know {@code plan-import} (an older one)
+     * gets the two questions it knows, and the migration works the same.
+     */
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void planningAsksTheTargetOnceAndFallsBackForAnOlderVolport(boolean older) throws Exception {
+        int vmid = vmid();
+        Path file = rawVolume(vmid, 2);
+        Path calls = tmp.resolve("calls-" + older);
+        Path wrapper = tmp.resolve("remote-volport-" + older);
+        Files.writeString(wrapper, "#!/bin/bash\necho \"$1\" >> " + q(calls) + "\n"
+                + (older ? "if [ \"$1\" = plan-import ]; then echo \"volport: Unmatched argument at index 0:"
+                        + " 'plan-import'\" >&2; exit 2; fi\n" : "")
+                + "exec " + Shell.VOLPORT + " --config " + q(hosts.cfgB) + " \"$@\"\n");
+        assertThat(wrapper.toFile().setExecutable(true)).isTrue();
+        Result r = bash(migrate(vmid, "vm-" + vmid + "-disk-0.raw", "--remote-volport " + q(wrapper)), 120);
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.out()).isEqualTo("successfully imported 'dst:" + vmid + "/vm-" + vmid + "-disk-0.raw'\n");
+        assertThat(sha(tmp.resolve("host-b/dst/images/" + vmid + "/vm-" + vmid + "-disk-0.raw"))).isEqualTo(sha(file));
+        assertThat(Files.readAllLines(calls)).containsExactlyElementsOf(older
+                ? List.of("plan-import", "status", "import-formats", "import") : List.of("plan-import", "import"));
+    }
 }
