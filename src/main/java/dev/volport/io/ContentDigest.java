@@ -7,7 +7,6 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayDeque;
 import java.util.HexFormat;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -47,7 +46,7 @@ public final class ContentDigest implements ExtentSink {
     private static final byte[] ZERO_GROUP;
 
     static {
-        MessageDigest md = sha256();
+        MessageDigest md = Sha256.jdk();
         ZERO_LEAF = md.digest(new byte[LEAF]);
         for (int i = 0; i < GROUP; i++) {
             md.update(ZERO_LEAF);
@@ -177,8 +176,10 @@ public final class ContentDigest implements ExtentSink {
     @Override
     public void finish() throws IOException {
         if (fill > 0) {
-            byte[] partial = leafHasBytes ? java.util.Arrays.copyOf(leaf, fill) : new byte[fill];
-            pending.add(CompletableFuture.completedFuture(sha256().digest(partial)));
+            if (!leafHasBytes) {
+                java.util.Arrays.fill(leaf, 0, fill, (byte) 0);
+            }
+            pending.add(CompletableFuture.completedFuture(Sha256.digest(leaf, fill)));
             fill = 0;
         }
         drainAll();
@@ -212,7 +213,7 @@ public final class ContentDigest implements ExtentSink {
                 byte[] full = leaf;
                 CompletableFuture<byte[]> f = new CompletableFuture<>();
                 workers.execute(() -> {
-                    f.complete(sha256().digest(full));
+                    f.complete(Sha256.digest(full, LEAF));
                     free.add(full);
                 });
                 pending.add(f);
@@ -280,10 +281,6 @@ public final class ContentDigest implements ExtentSink {
     }
 
     private static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("the JDK has no SHA-256", e);
-        }
+        return Sha256.jdk();
     }
 }

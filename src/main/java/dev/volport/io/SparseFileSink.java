@@ -39,12 +39,24 @@ public final class SparseFileSink implements ExtentSink {
         return pos;
     }
 
+    /**
+     * Largest single write. Writes of several MiB at once into the page cache were measured up to 14 times slower
+     * than the same bytes in 1 MiB writes on this project's machines (Linux 6.18, ext4: 1 GiB in 4 MiB writes 0.3-2.7
+     * s of system time, in 1 MiB writes 0.18-0.21 s, every time), so larger buffers are written in pieces.
+     */
+    static final int MAX_WRITE = 1 << 20;
+
     @Override
     public void bytes(ByteBuffer buf) throws IOException {
         int n = buf.remaining();
         long at = pos;
+        int limit = buf.limit();
         while (buf.hasRemaining()) {
-            at += target.write(buf, at);
+            buf.limit(Math.min(limit, buf.position() + MAX_WRITE));
+            while (buf.hasRemaining()) {
+                at += target.write(buf, at);
+            }
+            buf.limit(limit);
         }
         advance(n, n);
     }
