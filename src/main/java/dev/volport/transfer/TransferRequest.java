@@ -46,7 +46,7 @@ public record TransferRequest(Storage source, VolumeId from, Storage target, Vol
             TransferOptions options, Optional<StreamFormat> wanted, BandwidthLimit limit) throws VolportException {
         List<StreamFormat> exp = source.exportFormats(source.parseName(from.volName()), options);
         List<StreamFormat> imp = target.importFormats(target.parseName(to.volName()), options);
-        StreamFormat format = Negotiation.choose(exp, imp, source.section().type().id(),
+        StreamFormat format = Negotiation.chooseLocal(exp, imp, source.section().type().id(),
                 target.section().type().id());
         if (wanted.isPresent()) {
             List<StreamFormat> common = Negotiation.common(exp, imp);

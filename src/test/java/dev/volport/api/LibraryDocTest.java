@@ -55,7 +55,7 @@ class LibraryDocTest {
         }
         assertThat(out.toString(StandardCharsets.UTF_8))
                 .isEqualTo("imported scratch:100/vm-100-disk-0.raw and exported it back unchanged; copied it as"
-                        + " raw+sparse to scratch:100/vm-100-disk-1.qcow2; warnings: []\n");
+                        + " raw+size to scratch:100/vm-100-disk-1.qcow2; warnings: []\n");
         Path volume = work.resolve("store/images/100/vm-100-disk-0.raw");
         assertThat(Files.size(volume)).isEqualTo(1 << 20);
         try (var entries = Files.list(volume.getParent())) {
