@@ -82,7 +82,9 @@ final class FormatsCommand {
      * never holds a newline, so no quoting is needed on either side.
      */
     @Command(name = "plan-import", hidden = true,
-            description = "The storage type and the import formats a migration to this host needs, in one answer.")
+            description = "The storage type and the import formats a migration to this host needs, in one answer.",
+            footerHeading = "%nExample:%n", footer = {
+                "  volport plan-import local-zfs --name zfspool=vm-100-disk-0 --name dir=100/vm-100-disk-0.raw"})
     static final class Plan implements Callable<Integer> {
         @ParentCommand
         VolportCommand root;
