@@ -174,7 +174,8 @@ class PackageIT {
                 $v alloc src 100 vm-100-disk-0.raw 64M >/dev/null
                 f=/tmp/s/images/100/vm-100-disk-0.raw
                 head -c 3145728 /dev/urandom | dd of=$f bs=1M seek=5 conv=notrunc iflag=fullblock status=none
-                $v export src:100/vm-100-disk-0.raw raw+size - | $v import dst:100/vm-100-disk-0.raw raw+size - >/dev/null
+                $v export src:100/vm-100-disk-0.raw raw+size - \\
+                  | $v import dst:100/vm-100-disk-0.raw raw+size - >/dev/null
                 VOLPORT_JAVA_OPTS=-Djava.io.tmpdir=/nonexistent $v export src:100/vm-100-disk-0.raw raw+sparse - \\
                   --compress zstd | tee /tmp/sparse.stream | $v import dst:100/vm-100-disk-1.raw raw+sparse - \\
                   >/dev/null
