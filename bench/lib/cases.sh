@@ -452,7 +452,7 @@ case_tar_import() {
 # with zstd, against qemu-img convert to a raw file on a tmpfs (the reference cannot write a pipe). Wire bytes are
 # reported against the raw+size stream's. Correctness: the stream's trailer digest equals `volport checksum` of
 # the raw file the image was made from, computed independently of the stream.
-# checksum: `volport checksum` (the vpd1-sha256 content digest, parallel, zeros not hashed) of the full and the
+# checksum: `volport checksum` (the vpd2-sha256 content digest, parallel, zeros not hashed) of the full and the
 # 10 %-allocated images against sha256sum of the same raw content.
 # ---------------------------------------------------------------------------------------------
 SPX_VOL="" SPX_OPTS="" SPX_WANT=""

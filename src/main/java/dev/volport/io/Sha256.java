@@ -53,21 +53,25 @@ final class Sha256 {
 
     /** The SHA-256 of {@code data[0, length)}. */
     static byte[] digest(byte[] data, int length) {
-        if (length < 0 || length > data.length) {
-            throw new IndexOutOfBoundsException("length " + length + " of " + data.length);
-        }
+        return digest(data, 0, length);
+    }
+
+    /** The SHA-256 of {@code data[offset, offset + length)}. */
+    static byte[] digest(byte[] data, int offset, int length) {
+        java.util.Objects.checkFromIndexSize(offset, length, data.length);
         if (ONE_SHOT != null) {
             byte[] out = new byte[32];
             try {
-                MemorySegment unused = (MemorySegment) ONE_SHOT.invokeExact(MemorySegment.ofArray(data),
-                        (long) length, MemorySegment.ofArray(out));
+                MemorySegment unused = (MemorySegment) ONE_SHOT.invokeExact(
+                        MemorySegment.ofArray(data).asSlice(offset, length), (long) length,
+                        MemorySegment.ofArray(out));
             } catch (Throwable t) {
                 throw new IllegalStateException("libcrypto SHA256 failed", t);
             }
             return out;
         }
         MessageDigest md = jdk();
-        md.update(data, 0, length);
+        md.update(data, offset, length);
         return md.digest();
     }
 

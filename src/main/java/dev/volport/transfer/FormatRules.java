@@ -3,6 +3,7 @@ package dev.volport.transfer;
 import dev.volport.format.FormatException;
 import dev.volport.format.StreamFormat;
 import dev.volport.format.sparse.SparseFormat;
+import dev.volport.io.ContentDigest;
 import dev.volport.io.SizeHeader;
 import dev.volport.storage.StorageException;
 import dev.volport.storage.TransferOptions;
@@ -62,25 +63,33 @@ public final class FormatRules {
     }
 
     /**
-     * Reads the framing before the body: the 8-byte size header of the {@code +size} formats, the 32-byte header
-     * of {@code raw+sparse} (its virtual size is returned); 0 for formats without one.
+     * What the framing before a stream's body says: the size from the 8-byte size header of the {@code +size}
+     * formats or from the 32-byte header of {@code raw+sparse} (0 for formats without one), and the digest a
+     * {@code raw+sparse} stream's end record carries ({@link ContentDigest#CURRENT} for other formats).
+     */
+    public record Framing(long size, ContentDigest.Version digest) {
+    }
+
+    /**
+     * Reads the framing before the body.
      *
      * @throws StorageException {@code import: …} for a stream too short for its header, or a header that does not
      *                          read
      */
-    public static long readFraming(StreamFormat format, ReadableByteChannel in) throws IOException {
+    public static Framing readFraming(StreamFormat format, ReadableByteChannel in) throws IOException {
         if (format == StreamFormat.RAW_SPARSE) {
             try {
-                return SparseFormat.readHeader(in);
+                SparseFormat.Header h = SparseFormat.readHeader(in);
+                return new Framing(h.size(), h.digest());
             } catch (FormatException e) {
                 throw new StorageException("import: " + e.getMessage(), e);
             }
         }
         if (!format.hasSizeHeader()) {
-            return 0;
+            return new Framing(0, ContentDigest.CURRENT);
         }
         try {
-            return SizeHeader.read(in);
+            return new Framing(SizeHeader.read(in), ContentDigest.CURRENT);
         } catch (EOFException e) {
             throw new StorageException("import: " + e.getMessage());
         } catch (IOException e) {

@@ -86,12 +86,13 @@ public final class ImportTransaction {
         Landing landing = target.landing();
         Decoder decoder = decoder(format, landing);
         target.checkAvailable();
-        long size = FormatRules.readFraming(format, in);
+        FormatRules.Framing framing = FormatRules.readFraming(format, in);
+        long size = framing.size();
         try (Rollback rollback = new Rollback(env)) {
             StagingObject staging = target.stage(size);
             rollback.add(staging::discard);
             try (staging) {
-                write(decoder, landing, staging, size, in, progress, target.requested().toString(),
+                write(decoder, landing, staging, framing, in, progress, target.requested().toString(),
                         env.warnings());
                 VolumeId[] committed = new VolumeId[1];
                 rollback.commit(() -> committed[0] = staging.commit());
@@ -180,8 +181,9 @@ public final class ImportTransaction {
         }
     }
 
-    private static void write(Decoder decoder, Landing landing, StagingObject staging, long size,
+    private static void write(Decoder decoder, Landing landing, StagingObject staging, FormatRules.Framing framing,
             ReadableByteChannel in, Progress progress, String what, Warnings warnings) throws IOException {
+        long size = framing.size();
         progress.start("import " + what, decoder == Decoder.TAR || decoder == Decoder.VERBATIM
                 || decoder == Decoder.SINK ? -1 : size);
         String doing = decoder == Decoder.TAR ? "extracting into" : "writing";
@@ -205,10 +207,10 @@ public final class ImportTransaction {
                 }
                 case SPARSE_INTO_RAW -> {
                     staging.setLength(size);
-                    new SparseDecoder().read(in, size, new SparseFileSink(staging.channel(), staging.writeback()),
-                            progress);
+                    new SparseDecoder(framing.digest()).read(in, size,
+                            new SparseFileSink(staging.channel(), staging.writeback()), progress);
                 }
-                case SPARSE_CONVERT -> new SparseDecoder().read(in, size,
+                case SPARSE_CONVERT -> new SparseDecoder(framing.digest()).read(in, size,
                         codec(landing).converter(staging.channel(), size, staging.writeback()), progress);
                 case VERBATIM -> {
                     FileChannel ch = staging.channel();

@@ -100,7 +100,7 @@ class RawSparseIT {
                 + " checksum src:100/vm-100-disk-$d; done"));
         assertThat(out.lines()).hasSize(6).allSatisfy(l -> assertThat(l).startsWith(expected + "  src:100/"));
         assertThat(ok(bash(v + " checksum src:100/vm-100-disk-1.qcow2 --output json")))
-                .contains("\"algorithm\":\"vpd1-sha256\"", "\"digest\":\"" + expected + "\"", "\"size\":25165824");
+                .contains("\"algorithm\":\"vpd2-sha256\"", "\"digest\":\"" + expected + "\"", "\"size\":25165824");
     }
 
     @Test
@@ -122,13 +122,18 @@ class RawSparseIT {
 
     @Test
     void theGoldenStreamImportsToItsImageAndDigest() throws Exception {
-        Path golden = Path.of("src/test/resources/dev/volport/format/sparse/golden-v1.rsparse").toAbsolutePath();
+        Path golden = Path.of("src/test/resources/dev/volport/format/sparse/golden-v2.rsparse").toAbsolutePath();
         ok(bash(v + " import dst:200/vm-200-disk-0.raw raw+sparse " + q(golden)));
         assertThat(Files.readAllBytes(tmp.resolve("dst/images/200/vm-200-disk-0.raw")))
                 .isEqualTo("hello\0\0\0\0\0\0\0\0\0\0world".getBytes());
         byte[] g = Files.readAllBytes(golden);
         String trailer = HexFormat.of().formatHex(g, g.length - 32, g.length);
         assertThat(ok(bash(v + " checksum dst:200/vm-200-disk-0.raw"))).startsWith(trailer + "  ");
+        // what an older volport sent (version 1, 1 MiB digest leaves) still imports
+        Path v1 = golden.resolveSibling("golden-v1.rsparse");
+        ok(bash(v + " import dst:201/vm-201-disk-0.raw raw+sparse " + q(v1)));
+        assertThat(Files.readAllBytes(tmp.resolve("dst/images/201/vm-201-disk-0.raw")))
+                .isEqualTo("hello\0\0\0\0\0\0\0\0\0\0world".getBytes());
     }
 
     /** Rewrites the header CRC of the record at {@code at} (after a change to its fields or payload CRC). */

@@ -33,6 +33,17 @@ public final class SparseDecoder {
     private final ByteBuffer payload = ByteBuffer.allocateDirect(SparseFormat.MAX_DATA);
     private ByteBuffer inflated;
     private ZstdDecompressCtx zstd;
+    private final ContentDigest.Version digestVersion;
+
+    /** A decoder of the streams volport writes (the end record carries the {@link ContentDigest#CURRENT} digest). */
+    public SparseDecoder() {
+        this(ContentDigest.CURRENT);
+    }
+
+    /** A decoder of streams whose end record carries a digest of {@code digestVersion} (what the header says). */
+    public SparseDecoder(ContentDigest.Version digestVersion) {
+        this.digestVersion = digestVersion;
+    }
 
     /**
      * Reads records from {@code in} up to and including the end record, checks that the stream ends there, emits
@@ -42,7 +53,7 @@ public final class SparseDecoder {
      * @throws FormatException for anything the stream gets wrong; the sink is then not finished
      */
     public byte[] read(ReadableByteChannel in, long size, ExtentSink sink, Progress progress) throws IOException {
-        ContentDigest digest = new ContentDigest();
+        ContentDigest digest = new ContentDigest(digestVersion);
         long pos = 0;
         long records = 0;
         long wire = SparseFormat.HEADER_BYTES;

@@ -2,6 +2,7 @@ package dev.volport.format.sparse;
 
 import dev.volport.format.FormatException;
 import dev.volport.io.ChannelIo;
+import dev.volport.io.ContentDigest;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -10,13 +11,14 @@ import java.nio.channels.WritableByteChannel;
 import java.util.zip.CRC32C;
 
 /**
- * The wire layout of {@code raw+sparse} version 1 ({@code docs/formats.md}): the constants, the limits, and the
- * 32-byte stream header. All integers are little-endian.
+ * The wire layout of {@code raw+sparse} versions 1 and 2 ({@code docs/formats.md}): the constants, the limits, and
+ * the 32-byte stream header. All integers are little-endian. The versions differ only in the content digest their end
+ * record carries ({@link ContentDigest.Version}); volport writes version 2 and reads both.
  *
  * <pre>
  * header   0  8  magic "VPSPARSE"
- *          8  4  u32 version (1)
- *         12  4  u32 flags (none defined in version 1: a reader refuses any set bit)
+ *          8  4  u32 version (2; 1 is read)
+ *         12  4  u32 flags (none defined: a reader refuses any set bit)
  *         16  8  u64 virtual size in bytes, below 2^63
  *         24  4  u32 reserved, 0
  *         28  4  u32 CRC32C of bytes 0-27
@@ -32,8 +34,10 @@ import java.util.zip.CRC32C;
 public final class SparseFormat {
     /** The first 8 bytes of every stream. */
     static final byte[] MAGIC = {'V', 'P', 'S', 'P', 'A', 'R', 'S', 'E'};
-    /** The version this code writes and reads. */
-    public static final int VERSION = 1;
+    /** The version this code writes. */
+    public static final int VERSION = 2;
+    /** The oldest version this code reads. */
+    public static final int OLDEST = 1;
     /** Bytes of the stream header. */
     public static final int HEADER_BYTES = 32;
     /** Bytes of a record header. */
@@ -54,6 +58,19 @@ public final class SparseFormat {
     }
 
     /**
+     * What a stream header says.
+     *
+     * @param version the stream's version, {@link #OLDEST} to {@link #VERSION}
+     * @param size    the image's virtual size in bytes
+     */
+    public record Header(int version, long size) {
+        /** The content digest the end record of such a stream carries. */
+        public ContentDigest.Version digest() {
+            return version == 1 ? ContentDigest.Version.V1 : ContentDigest.Version.V2;
+        }
+    }
+
+    /**
      * Writes the stream header for an image of {@code size} bytes.
      *
      * @throws IllegalArgumentException for a negative size
@@ -71,11 +88,11 @@ public final class SparseFormat {
     /**
      * Reads and checks the stream header.
      *
-     * @return the image's virtual size
+     * @return the stream's version and the image's virtual size
      * @throws FormatException for a short header, another magic (not a {@code raw+sparse} stream), another version,
      *                         unknown flags, a reserved field that is not 0, a bad checksum or a size of 2^63 or more
      */
-    public static long readHeader(ReadableByteChannel in) throws IOException {
+    public static Header readHeader(ReadableByteChannel in) throws IOException {
         ByteBuffer b = ByteBuffer.allocate(HEADER_BYTES).order(ByteOrder.LITTLE_ENDIAN);
         int got = ChannelIo.readFully(in, b);
         if (got < HEADER_BYTES) {
@@ -92,9 +109,10 @@ public final class SparseFormat {
             throw new FormatException("raw+sparse header is corrupt (its CRC32C does not match)");
         }
         int version = b.getInt(8);
-        if (version != VERSION) {
+        if (version < OLDEST || version > VERSION) {
             throw new FormatException("raw+sparse version " + Integer.toUnsignedString(version)
-                    + " is not supported (this volport reads version " + VERSION + ")");
+                    + " is not supported (this volport reads versions " + OLDEST + " to " + VERSION
+                    + "; export with --format raw+size, or update volport on this host)");
         }
         int flags = b.getInt(12);
         if (flags != 0) {
@@ -108,7 +126,7 @@ public final class SparseFormat {
             throw new FormatException("raw+sparse header: virtual size " + Long.toUnsignedString(size)
                     + " is 2^63 bytes or more");
         }
-        return size;
+        return new Header(version, size);
     }
 
     /** CRC32C of {@code a[from, to)}. */

@@ -23,9 +23,42 @@ class SparseCodecTest {
     static final byte[] GOLDEN_IMAGE = "hello\0\0\0\0\0\0\0\0\0\0world".getBytes();
 
     static byte[] golden() throws IOException {
-        try (InputStream in = SparseCodecTest.class.getResourceAsStream("golden-v1.rsparse")) {
+        return golden("golden-v2.rsparse");
+    }
+
+    static byte[] golden(String name) throws IOException {
+        try (InputStream in = SparseCodecTest.class.getResourceAsStream(name)) {
             return in.readAllBytes();
         }
+    }
+
+    /**
+     * A version 1 stream (1 MiB digest leaves) of an image larger than one leaf: read with the version 1 digest as
+     * its header says; the same records under a version 2 header fail the digest check, as does a version 1 stream
+     * that carries a version 2 digest. The committed version 1 golden stream still reads.
+     */
+    @Test
+    void version1StreamsAreVerifiedWithTheirOwnDigest() throws IOException {
+        int size = 3 << 20;
+        byte[] img = new byte[size];
+        Random r = new Random(3);
+        for (int at = 0; at < size; at += 640 << 10) {
+            byte[] c = new byte[64 << 10];
+            r.nextBytes(c);
+            System.arraycopy(c, 0, img, at, c.length);
+        }
+        byte[] v1 = ContentDigest.of(ContentDigest.Version.V1, img);
+        byte[] v2 = ContentDigest.of(ContentDigest.Version.V2, img);
+        assertThat(v1).isNotEqualTo(v2);
+        assertThat(Streams.decode(new StreamBuilder().header(size, 1, 0).data(0, img).end(size, 1, v1).bytes()))
+                .isEqualTo(img);
+        assertThat(Streams.decode(new StreamBuilder().header(size, 2, 0).data(0, img).end(size, 1, v2).bytes()))
+                .isEqualTo(img);
+        refused(new StreamBuilder().header(size, 2, 0).data(0, img).end(size, 1, v1).bytes(),
+                "content digest mismatch");
+        refused(new StreamBuilder().header(size, 1, 0).data(0, img).end(size, 1, v2).bytes(),
+                "content digest mismatch");
+        assertThat(Streams.decode(golden("golden-v1.rsparse"))).isEqualTo(GOLDEN_IMAGE);
     }
 
     @Test
@@ -203,8 +236,10 @@ class SparseCodecTest {
 
     @Test
     void refusesBadHeadersAndUnknownTypes() {
-        refused(new StreamBuilder().header(5, 2, 0).bytes(), "version 2 is not supported");
-        refused(new StreamBuilder().header(5, 1, 4).bytes(), "unknown flags 0x4");
+        refused(new StreamBuilder().header(5, 3, 0).bytes(), "version 3 is not supported",
+                "reads versions 1 to 2", "--format raw+size");
+        refused(new StreamBuilder().header(5, 0, 0).bytes(), "version 0 is not supported");
+        refused(new StreamBuilder().header(5, 2, 4).bytes(), "unknown flags 0x4");
         refused(new StreamBuilder().header(-1).bytes(), "2^63 bytes or more");
         refused("RAW+SIZE and more bytes than 32 in all......".getBytes(), "not a raw+sparse stream");
         byte[] h = new StreamBuilder().header(5).bytes();

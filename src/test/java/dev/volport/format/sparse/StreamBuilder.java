@@ -19,7 +19,7 @@ final class StreamBuilder {
     }
 
     StreamBuilder header(long size) {
-        return header(size, 1, 0);
+        return header(size, SparseFormat.VERSION, 0);
     }
 
     StreamBuilder header(long size, int version, int flags) {

@@ -34,12 +34,13 @@ final class Streams {
     /** The image a stream decodes to. */
     static byte[] decode(byte[] stream) throws IOException {
         var in = Channels.newChannel(new ByteArrayInputStream(stream));
-        long size = SparseFormat.readHeader(in);
+        SparseFormat.Header header = SparseFormat.readHeader(in);
+        long size = header.size();
         if (size > 64 << 20) {
             throw new IllegalArgumentException("test images stay small: " + size);
         }
         Collect c = new Collect((int) size);
-        new SparseDecoder().read(in, size, new ExactLengthSink(c, size, "test"), Progress.NONE);
+        new SparseDecoder(header.digest()).read(in, size, new ExactLengthSink(c, size, "test"), Progress.NONE);
         if (!c.finished) {
             throw new AssertionError("sink not finished");
         }
