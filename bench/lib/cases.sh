@@ -448,50 +448,101 @@ case_tar_import() {
 }
 
 # ---------------------------------------------------------------------------------------------
-# sparse-export: the 10 %-allocated qcow2 image as raw+sparse into a pipe (zeros never travel), without and
-# with zstd, against qemu-img convert to a raw file on a tmpfs (the reference cannot write a pipe). Wire bytes are
-# reported against the raw+size stream's. Correctness: the stream's trailer digest equals `volport checksum` of
-# the raw file the image was made from, computed independently of the stream.
+# sparse-export: a 10 %-allocated volume (every tenth 64 KiB block data, the rest holes) as raw+sparse into a
+# pipe (zeros never travel), without and with zstd: the qcow2 image against qemu-img convert to a raw file on a
+# tmpfs (the reference cannot write a pipe), the raw file against the reference's raw+size of it (header + dd, all
+# zeros carried). --issue-sizes adds the same two at 10 GiB. Wire bytes are reported against the raw+size stream's.
+# Correctness: the stream's trailer digest equals `volport checksum` of the raw volume, computed by another reader.
 # checksum: `volport checksum` (the vpd2-sha256 content digest, parallel, zeros not hashed) of the full and the
 # 10 %-allocated images against sha256sum of the same raw content.
 # ---------------------------------------------------------------------------------------------
-SPX_VOL="" SPX_OPTS="" SPX_WANT=""
+SPX_VOL="" SPX_OPTS="" SPX_WANT="" SPX_SIZE=0
 verify_sparse_export() {
   local side=$1 bytes digest
   if [[ $side == volport ]]; then
     local f=$TMPFS/sparse-export.stream
-    bash -o pipefail -c "$(volport_cmd) export bench-src:100/$SPX_VOL raw+sparse - $SPX_OPTS >$f" 2>/dev/null \
+    bash -o pipefail -c "$(volport_cmd) export bench-src:$SPX_VOL raw+sparse - $SPX_OPTS >$f" 2>/dev/null \
       || { echo "export failed"; return 1; }
     bytes=$(stat -c %s "$f") digest=$(tail -c 32 "$f" | od -An -tx1 | tr -d ' \n'); rm -f "$f"
     [[ $digest == "$SPX_WANT" ]] || { echo "trailer digest $digest, expected $SPX_WANT"; return 1; }
-    echo "wire_bytes=$bytes wire_vs_raw_size=$(awk -v a="$bytes" -v b=$((IMG_SIZE + 8)) 'BEGIN{printf "%.4f", a/b}')"
+    echo "wire_bytes=$bytes wire_vs_raw_size=$(awk -v a="$bytes" -v b=$((SPX_SIZE + 8)) 'BEGIN{printf "%.4f", a/b}')"
+  elif [[ $SPX_VOL == *.qcow2 ]]; then
+    [[ -f $IMGX_OUT && $(stat -c %s "$IMGX_OUT") == "$SPX_SIZE" ]] || { echo "$IMGX_OUT missing"; return 1; }
+    echo "wire_bytes=$SPX_SIZE"
   else
-    [[ -f $IMGX_OUT && $(stat -c %s "$IMGX_OUT") == "$IMG_SIZE" ]] || { echo "$IMGX_OUT missing"; return 1; }
-    echo "wire_bytes=$IMG_SIZE"
+    echo "wire_bytes=$((SPX_SIZE + 8))"
+  fi
+}
+
+# sparse_pair VOL SIZE OPTS: one pair of the case for the volume bench-src:VOL (raw or qcow2) of SIZE bytes.
+sparse_pair() {
+  local vol=$1 size=$2 opts=$3 file kind
+  file=$WORK/src/images/$vol kind=${vol##*.}
+  SPX_VOL=$vol SPX_OPTS=$opts SPX_SIZE=$size IMGX_OUT=$TMPFS/sparse-export.raw
+  B_CASE=sparse-export B_VARIANT="$(human "$size")-10pct-$kind${opts:+-zstd}" B_CEILING=pipe
+  B_BYTES=$((size + 8))
+  B_PREP="" B_PREP_VOLPORT="cat $file >/dev/null"
+  B_VOLPORT="{RSS} $(volport_cmd) export bench-src:$vol raw+sparse - $opts | cat >/dev/null"
+  if [[ $kind == qcow2 ]]; then
+    B_REF_LABEL="qemu-img convert -f qcow2 -O raw F.qcow2 TMPFS/F.raw"
+    B_PREP_REFERENCE="rm -f $IMGX_OUT; cat $file >/dev/null"
+    B_REFERENCE="{RSS} qemu-img convert -f qcow2 -O raw $file $IMGX_OUT"
+  else
+    B_REF_LABEL="header + dd if=F bs=4k | cat (raw+size as the reference sends it)"
+    B_PREP_REFERENCE="cat $file >/dev/null"
+    B_REFERENCE="{ perl -e 'print pack(\"Q<\", shift)' $size; {RSS} dd if=$file bs=4k status=none; } | cat >/dev/null"
+  fi
+  B_VERIFY=verify_sparse_export
+  run_pair
+  rm -f "$IMGX_OUT"
+}
+
+# need_sparse_10g: bench-src:102/vm-102-disk-0.raw, 10 GiB with every tenth 64 KiB block written (the bench's
+# incompressible keystream, 1 GiB of data, the rest holes), and its qcow2 copy vm-102-disk-1.qcow2.
+need_sparse_10g() {
+  local dir=$WORK/src/images/102 raw qcow size=$((10 * GIB))
+  raw=$dir/vm-102-disk-0.raw qcow=$dir/vm-102-disk-1.qcow2
+  mkdir -p "$dir"
+  if ! have "$raw"; then
+    log "data: $raw (10 GiB, every tenth 64 KiB block data, the rest holes)"
+    rm -f "$raw"
+    { openssl enc -aes-128-ctr -nosalt -pass pass:volport-bench-10g -pbkdf2 -iter 1 </dev/zero 2>/dev/null || true; } \
+      | perl -e 'use Fcntl "SEEK_SET"; my ($dst, $size) = @ARGV; my $bs = 65536;
+                 open(my $out, ">:raw", $dst) or die "$dst: $!";
+                 for (my $off = 0; $off < $size; $off += 10 * $bs) {
+                   my $n = read(STDIN, my $buf, $bs); die "read: $!" unless $n == $bs;
+                   seek($out, $off, SEEK_SET) or die; print $out $buf or die }
+                 truncate($out, $size) or die; close($out) or die "$dst: $!"' "$raw" "$size"
+    record "$raw"; DATA_SYNC=1
+  fi
+  if ! have "$qcow"; then
+    log "data: qemu-img convert -O qcow2 vm-102-disk-0.raw vm-102-disk-1.qcow2"
+    rm -f "$qcow"; qemu-img convert -q -f raw -O qcow2 "$raw" "$qcow" || die "qemu-img convert to $qcow failed"
+    record "$qcow"; DATA_SYNC=1
   fi
 }
 
 case_sparse_export() {
-  need_images; need_tmpfs; settle
-  local src; src=$(img_volume vm-100-disk-2.qcow2)
+  need_images; need_tmpfs
   # the digest of the raw data the image was made from, through a raw volume of it
   mkdir -p "$WORK/src/images/101"
   cp --sparse=always "$IMG_10PCT" "$WORK/src/images/101/vm-101-disk-0.raw"
+  [[ $MODE == issue-sizes ]] && need_sparse_10g
+  settle
   SPX_WANT=$($(volport_cmd) checksum bench-src:101/vm-101-disk-0.raw | cut -d' ' -f1)
   local opts
   for opts in "" "--compress zstd:1"; do
     [[ -n $QUICK && -n $opts ]] && continue
-    SPX_VOL=vm-100-disk-2.qcow2 SPX_OPTS=$opts IMGX_OUT=$TMPFS/sparse-export.raw
-    B_CASE=sparse-export B_VARIANT="$(human "$IMG_SIZE")-10pct-qcow2${opts:+-zstd}" B_CEILING=pipe
-    B_REF_LABEL="qemu-img convert -f qcow2 -O raw F.qcow2 TMPFS/F.raw"
-    B_BYTES=$((IMG_SIZE + 8))
-    B_PREP="" B_PREP_VOLPORT="cat $src >/dev/null" B_PREP_REFERENCE="rm -f $IMGX_OUT; cat $src >/dev/null"
-    B_VOLPORT="{RSS} $(volport_cmd) export bench-src:100/vm-100-disk-2.qcow2 raw+sparse - $opts | cat >/dev/null"
-    B_REFERENCE="{RSS} qemu-img convert -f qcow2 -O raw $src $IMGX_OUT"
-    B_VERIFY=verify_sparse_export
-    run_pair
-    rm -f "$IMGX_OUT"
+    sparse_pair 100/vm-100-disk-2.qcow2 "$IMG_SIZE" "$opts"
+    sparse_pair 101/vm-101-disk-0.raw "$IMG_SIZE" "$opts"
   done
+  if [[ $MODE == issue-sizes ]]; then
+    SPX_WANT=$($(volport_cmd) checksum bench-src:102/vm-102-disk-0.raw | cut -d' ' -f1)
+    for opts in "" "--compress zstd:1"; do
+      sparse_pair 102/vm-102-disk-1.qcow2 $((10 * GIB)) "$opts"
+      sparse_pair 102/vm-102-disk-0.raw $((10 * GIB)) "$opts"
+    done
+  fi
   rm -rf "$WORK/src/images/101"
 }
 
