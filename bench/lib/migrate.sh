@@ -43,11 +43,15 @@ verify_migrate() {  # verify_migrate SIDE: the target file is the source, byte f
 # volport flushes before it reports success.
 REF_RECEIVER='dd bs=8 count=1 iflag=fullblock of=/dev/null status=none && dd of=OUT conv=sparse,fdatasync bs=64k status=none'
 
-migrate_variant() {  # migrate_variant CASE VARIANT NAME SIZE VOLPORT-EXTRA REFERENCE-TRANSPORT(printf %s with OUT)
-  local case=$1 variant=$2 name=$3 size=$4 extra=$5 transport=$6 src vout rout recv
+# migrate_variant CASE VARIANT NAME SIZE VOLPORT-EXTRA REFERENCE-TRANSPORT [RECEIVER-WRAP]: REFERENCE-TRANSPORT is a
+# printf format whose %s gets the receiver command; RECEIVER-WRAP, when given, is a command with RECV in it that
+# the receiver is put into first (for transports where the sender's side runs after the receiver's listener).
+migrate_variant() {
+  local case=$1 variant=$2 name=$3 size=$4 extra=$5 transport=$6 wrap=${7:-} src vout rout recv
   src="$WORK/src/images/100/$name"; vout="$WORK/dst-volport/images/100/$name"; rout="$WORK/dst-reference/images/100/$name"
   MIGRATE_NAME=$name MIGRATE_WANT=$(sha_recorded "$src")
   recv=${REF_RECEIVER//OUT/$rout}
+  [[ -n $wrap ]] && recv=${wrap//RECV/$recv}
   B_CASE=$case B_VARIANT=$variant B_CEILING=-
   B_BYTES=$((size + 8))
   B_PREP_VOLPORT="rm -f $vout; sync; cat $src >/dev/null"
@@ -119,5 +123,19 @@ case_migrate_ssh() {
   B_REF_LABEL='header + dd bs=4k | ssh (aes128-gcm) | dd conv=sparse,fdatasync bs=64k'
   migrate_variant migrate-ssh "$(human "$SIZE")-full-same-cipher" vm-100-disk-0.raw "$SIZE" "$extra" \
     "$BENCH_SSH -c aes128-gcm@openssh.com -e none -o BatchMode=yes root@127.0.0.1 -- %q"
+  # The reference's insecure migration (migration_type insecure): the receiver is started over ssh and listens on
+  # tcp, the sender writes into a plain socket. volport: --transport tcp (receiver over ssh, data on the socket).
+  # Reference side: socat in place of pvesm's listener and socket (the same bytes on the same kind of socket).
+  if command -v socat >/dev/null; then
+    local port=$((61000 + RANDOM % 1000))
+    B_REF_LABEL='header + dd bs=4k > tcp socket (insecure) > dd conv=sparse,fdatasync bs=64k'
+    migrate_variant migrate-ssh "$(human "$SIZE")-full-tcp" vm-100-disk-0.raw "$SIZE" "$extra --transport tcp" \
+      "bash -c %q" "socat -u TCP-LISTEN:$port,bind=127.0.0.1,reuseaddr STDOUT | { RECV; } & socat -u STDIN TCP:127.0.0.1:$port,retry=100,interval=0.01; wait"
+    migrate_variant migrate-ssh "$(human "$MIGRATE_SPARSE_SIZE")-90pct-empty-tcp" vm-100-disk-1.raw \
+      "$MIGRATE_SPARSE_SIZE" "$extra --transport tcp" \
+      "bash -c %q" "socat -u TCP-LISTEN:$port,bind=127.0.0.1,reuseaddr STDOUT | { RECV; } & socat -u STDIN TCP:127.0.0.1:$port,retry=100,interval=0.01; wait"
+  else
+    log "migrate-ssh: socat is not installed (apt-get install socat): the tcp rows are skipped"
+  fi
   stop_bench_sshd
 }

@@ -249,8 +249,9 @@ class ExportOutputIT {
         Files.createDirectories(volFile.getParent());
         ok(bash("mkfifo " + q(volFile)));
         Path f = precious("f");
-        ProcessBuilder pb = new ProcessBuilder(Shell.VOLPORT, "--config", tmp.resolve("storage.cfg").toString(),
-                "--quiet", "export", VOL, "raw+size", f.toString());
+        // env resets SIGINT to its default (a test run started in the background inherits it ignored); it execs
+        ProcessBuilder pb = new ProcessBuilder("env", "--default-signal=INT", Shell.VOLPORT, "--config",
+                tmp.resolve("storage.cfg").toString(), "--quiet", "export", VOL, "raw+size", f.toString());
         pb.redirectErrorStream(true);
         pb.redirectOutput(tmp.resolve("log").toFile());
         Process p = pb.start();
