@@ -214,9 +214,24 @@ public final class ContentDigest implements ExtentSink {
             advance(n);
             left -= n;
         }
-        if (left >= leafSize) {
+        long groupBytes = (long) leafSize * version.group;
+        if (left >= leafSize && left < 2 * groupBytes) {
+            // a short run of whole zero leaves: queued behind the chunks being hashed, which keep hashing meanwhile
             if (fill > 0) {
                 handOn(); // a whole number of leaves: the chunk goes as it is
+            }
+            int n = (int) (left / leafSize);
+            byte[][] zero = new byte[n][];
+            Arrays.fill(zero, version.zeroLeaf);
+            pending.add(CompletableFuture.completedFuture(zero));
+            left -= (long) n * leafSize;
+            total += (long) n * leafSize;
+            drainDone();
+        }
+        if (left >= leafSize) {
+            // a long run: whole groups go straight into the root hash, so everything before them first
+            if (fill > 0) {
+                handOn();
             }
             drainAll();
             while (left >= leafSize && leavesInGroup != 0) {
@@ -224,7 +239,6 @@ public final class ContentDigest implements ExtentSink {
                 left -= leafSize;
                 total += leafSize;
             }
-            long groupBytes = (long) leafSize * version.group;
             long groups = left / groupBytes;
             for (long g = 0; g < groups; g++) {
                 root.update(version.zeroGroup);
