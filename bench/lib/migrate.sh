@@ -51,7 +51,7 @@ migrate_variant() {
   src="$WORK/src/images/100/$name"; vout="$WORK/dst-volport/images/100/$name"; rout="$WORK/dst-reference/images/100/$name"
   MIGRATE_NAME=$name MIGRATE_WANT=$(sha_recorded "$src")
   recv=${REF_RECEIVER//OUT/$rout}
-  [[ -n $wrap ]] && recv=${wrap//RECV/$recv}
+  [[ -n $wrap ]] && recv=${wrap//RECV/"$recv"}  # quoted: bash 5.2 would put the match in place of each & of $recv
   B_CASE=$case B_VARIANT=$variant B_CEILING=-
   B_BYTES=$((size + 8))
   B_PREP_VOLPORT="rm -f $vout; sync; cat $src >/dev/null"
