@@ -130,6 +130,16 @@ public final class ZfsCommands {
         return List.of("zfs", "get", "-o", "value", "-Hp", "available,used", pool);
     }
 
+    /**
+     * The type and mount state of a dataset and of its snapshots in one call, {@code NAME\tPROPERTY\tVALUE} per
+     * line: {@code zfs get -Hp -r -d 1 -o name,property,value type,mounted POOL/NAME}. What an import checks after
+     * the receive (the snapshot asked for is there, and whether the dataset must be unmounted before the rename).
+     */
+    public List<String> state(String name) {
+        return List.of("zfs", "get", "-Hp", "-r", "-d", "1", "-o", "name,property,value", "type,mounted",
+                dataset(name));
+    }
+
     /** One property of one dataset, exact: {@code zfs get -Hp -o value PROP -- POOL/NAME}. */
     public List<String> get(String name, String property) {
         return List.of("zfs", "get", "-Hp", "-o", "value", property, dataset(name));

@@ -84,13 +84,14 @@ final class ZfsImport implements ImportTarget {
             return new Staging(name, name.name(), null).startReceive();
         }
         try (ZfsLocks.Held lock = storage.locks().storage()) {
-            ZfsLeftovers.remove(storage);
+            // one listing under the lock: the leftovers, whether the name is taken, the next free one
+            List<String> names = ZfsLeftovers.remove(storage);
             ZfsVolumeName target = name;
-            if (zfs.exists(name.name(), Optional.empty()) || ZfsLeftovers.inProgress(storage, name.name())) {
+            if (names.contains(name.name()) || ZfsLeftovers.inProgress(storage, name.name())) {
                 if (!options.allowRename()) {
                     throw new StorageException("volume '" + dataset() + "' already exists");
                 }
-                target = storage.nextFree(name.guest(), name.format());
+                target = storage.nextFree(name.guest(), name.format(), names);
                 storage.env().warnings().println("volport: volume '" + dataset() + "' already exists - importing"
                         + " with a different name (" + storage.id(target) + ")");
             }
@@ -126,6 +127,8 @@ final class ZfsImport implements ImportTarget {
         private ZfsZvols.StagingDevice device;
         private boolean committed;
         private boolean discarded;
+        /** After a receive: {@link ZfsTool#state} of the dataset and its snapshots. */
+        private java.util.Map<String, java.util.Map<String, String>> state;
 
         Staging(ZfsVolumeName target, String dataset, ZfsLocks.Held lock) {
             this.target = target;
@@ -138,7 +141,7 @@ final class ZfsImport implements ImportTarget {
         }
 
         Staging startReceive() throws IOException {
-            List<String> argv = zfs.commands().receive(dataset, zfs.features());
+            List<String> argv = zfs.commands().receive(dataset, zfs.receiveFeatures());
             try {
                 receive = zfs.runner().start(Command.of(argv).withStdin(Command.Stdin.pipe()));
             } catch (CommandException e) {
@@ -211,8 +214,10 @@ final class ZfsImport implements ImportTarget {
                 } catch (CommandException e) {
                     throw new StorageException(e.getMessage(), e);
                 }
+                // one zfs call for the snapshot check here and the type and mount state the commit needs
+                state = zfs.state(dataset);
                 if (options.snapshot().isPresent()
-                        && !zfs.exists(dataset, Optional.of(options.snapshot().get().value()))) {
+                        && !state.containsKey(where() + "@" + options.snapshot().get().value())) {
                     throw new StorageException("the stream did not contain snapshot '"
                             + options.snapshot().get().value() + "'");
                 }
@@ -231,9 +236,11 @@ final class ZfsImport implements ImportTarget {
             if (!incremental()) {
                 String doing = "import into " + requested() + " failed: cannot rename '" + where() + "' to '"
                         + zfs.commands().dataset(target.name()) + "'";
-                boolean filesystem = "filesystem".equals(zfs.get(dataset, "type"));
+                var own = device != null ? java.util.Map.<String, String>of()
+                        : (state != null ? state : zfs.state(dataset)).getOrDefault(where(), java.util.Map.of());
+                boolean filesystem = "filesystem".equals(own.get("type"));
                 // zfs-fuse cannot rename a mounted dataset ("dataset is busy"); OpenZFS remounts either way
-                if (filesystem && "yes".equals(zfs.get(dataset, "mounted"))) {
+                if (filesystem && "yes".equals(own.get("mounted"))) {
                     zfs.runBusy(zfs.commands().unmount(dataset), doing);
                 }
                 zfs.runBusy(zfs.commands().rename(dataset, target.name()), doing);

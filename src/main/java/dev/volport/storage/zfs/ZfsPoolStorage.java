@@ -180,7 +180,7 @@ final class ZfsPoolStorage implements Storage {
                     + " as zfs needs --snapshot)");
         }
         List<String> argv = zfs.commands().send(name.name(), options.snapshot().get().value(),
-                options.base().map(b -> b.value()), options.withSnapshots(), zfs.features());
+                options.base().map(b -> b.value()), options.withSnapshots(), zfs.sendFeatures());
         progress.start("export " + id, -1);
         try (RunningCommand send = zfs.runner().start(Command.of(argv).withStdout(Command.Stdout.pipe()))) {
             try {
@@ -335,7 +335,12 @@ final class ZfsPoolStorage implements Storage {
 
     /** The next free {@code vm-VMID-disk-N} / {@code subvol-VMID-disk-N}, counting staging datasets; under the lock. */
     ZfsVolumeName nextFree(int vmid, DiskFormat format) throws IOException {
-        List<String> taken = new java.util.ArrayList<>(ZfsListing.names(zfs));
+        return nextFree(vmid, format, ZfsListing.names(zfs));
+    }
+
+    /** As {@link #nextFree(int, DiskFormat)}, with the names below the pool read under the lock already. */
+    ZfsVolumeName nextFree(int vmid, DiskFormat format, List<String> names) throws IOException {
+        List<String> taken = new java.util.ArrayList<>(names);
         taken.addAll(locks.inProgress());
         String file = DiskNames.nextFree(section.id(), vmid, format, taken);
         return parseName(file.substring(0, file.lastIndexOf('.')));
@@ -356,12 +361,15 @@ final class ZfsPoolStorage implements Storage {
     public List<VolumeInfo> list(OptionalInt vmid) throws IOException {
         // Like the other storage types, a listing removes what killed imports left (only when there is something,
         // so that a plain listing takes no lock): staging datasets whose lock is free, and free lock files.
-        if (!locks.lockFiles().isEmpty() || ZfsListing.names(zfs()).stream().anyMatch(ZfsImport::isStaging)) {
+        // One listing when there is nothing to remove (an export's existence check runs this).
+        var properties = ZfsListing.properties(zfs);
+        if (!locks.lockFiles().isEmpty() || properties.keySet().stream().anyMatch(ZfsImport::isStaging)) {
             try (ZfsLocks.Held lock = locks.storage()) {
                 ZfsLeftovers.remove(this);
             }
+            properties = ZfsListing.properties(zfs);
         }
-        return ZfsListing.volumes(this, vmid);
+        return ZfsListing.volumes(this, properties, vmid);
     }
 
     /** {@code /dev/zvol/POOL/NAME} for a zvol, {@code MOUNTPOINT/NAME} for a dataset (the reference's path). */
