@@ -104,6 +104,17 @@ public final class ZfsCommands {
         return argv;
     }
 
+    /**
+     * {@code argv} run through util-linux's {@code setpriv --pdeathsig KILL --}, so that it is killed when the
+     * volport thread that started it dies, also by SIGKILL: for a {@code zfs send}/{@code zfs recv} that was handed
+     * volport's own stdout/stdin, which would otherwise keep the stream going after volport is gone.
+     */
+    public static List<String> tiedToCaller(List<String> argv) {
+        List<String> out = new ArrayList<>(List.of("setpriv", "--pdeathsig", "KILL", "--"));
+        out.addAll(argv);
+        return out;
+    }
+
     /** Exists-check of the reference: {@code zfs get -H name POOL/NAME[@SNAP]} (exit code 1 when absent). */
     public List<String> exists(String name, Optional<String> snapshot) {
         return List.of("zfs", "get", "-H", "name", dataset(name) + snapshot.map(s -> "@" + s).orElse(""));

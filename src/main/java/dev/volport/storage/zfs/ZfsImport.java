@@ -81,7 +81,7 @@ final class ZfsImport implements ImportTarget {
     @Override
     public StagingObject stage(long declaredSize) throws IOException {
         if (options.base().isPresent()) {
-            return new Staging(name, name.name(), null).startReceive();
+            return new Staging(name, name.name(), null);
         }
         try (ZfsLocks.Held lock = storage.locks().storage()) {
             // one listing under the lock: the leftovers, whether the name is taken, the next free one
@@ -102,7 +102,7 @@ final class ZfsImport implements ImportTarget {
                 return switch (format) {
                     case TAR_SIZE -> s.createTree(declaredSize);
                     case RAW_SIZE -> s.createZvol(declaredSize);
-                    default -> s.startReceive();
+                    default -> s; // the receive starts when the stream's source is known: readsDirectly or sink
                 };
             } catch (IOException | RuntimeException e) {
                 s.discard();
@@ -123,6 +123,8 @@ final class ZfsImport implements ImportTarget {
         private final String dataset;
         private final ZfsLocks.Held lock;
         private RunningCommand receive;
+        /** Whether the receive reads volport's stdin itself (no pipe to close). */
+        private boolean direct;
         private Path tree;
         private ZfsZvols.StagingDevice device;
         private boolean committed;
@@ -140,14 +142,35 @@ final class ZfsImport implements ImportTarget {
             return lock == null;
         }
 
-        Staging startReceive() throws IOException {
-            List<String> argv = zfs.commands().receive(dataset, zfs.receiveFeatures());
-            try {
-                receive = zfs.runner().start(Command.of(argv).withStdin(Command.Stdin.pipe()));
-            } catch (CommandException e) {
-                throw new StorageException("import into " + requested() + " failed: " + e.getMessage(), e);
+        /** Starts {@code zfs recv} reading volport's own stdin ({@code direct}) or a pipe volport writes. */
+        private synchronized void startReceive(boolean direct) throws IOException {
+            if (discarded) {
+                throw new StorageException("the import was cancelled");
             }
-            return this;
+            List<String> argv = zfs.commands().receive(dataset, zfs.receiveFeatures());
+            if (direct) {
+                argv = ZfsCommands.tiedToCaller(argv); // killed with volport, see ZfsCommands
+            }
+            try {
+                receive = zfs.runner().start(Command.of(argv)
+                        .withStdin(direct ? Command.Stdin.inherit() : Command.Stdin.pipe()));
+            } catch (CommandException e) {
+                throw new StorageException("cannot start the receive: " + e.getMessage(), e);
+            }
+            this.direct = direct;
+        }
+
+        /**
+         * An import from volport's own stdin: {@code zfs recv} reads the stream from that file descriptor itself,
+         * so it does not pass through volport (no byte counts for the progress display then).
+         */
+        @Override
+        public boolean readsDirectly(java.nio.channels.ReadableByteChannel in) throws IOException {
+            if (!dev.volport.os.StandardStreams.isStdin(in) || !zfs.canHandOverStdio()) {
+                return false;
+            }
+            startReceive(true);
+            return true;
         }
 
         Staging createTree(long declaredSize) throws IOException {
@@ -189,9 +212,12 @@ final class ZfsImport implements ImportTarget {
         }
 
         @Override
-        public WritableByteChannel sink() {
-            if (receive == null) {
+        public WritableByteChannel sink() throws IOException {
+            if (tree != null || device != null) {
                 throw new IllegalStateException("the staging object " + where() + " is not a sink");
+            }
+            if (receive == null) {
+                startReceive(false);
             }
             return new LargeWrites(receive.stdin());
         }
@@ -207,9 +233,14 @@ final class ZfsImport implements ImportTarget {
         /** Ends the receive and checks it: zfs verified the stream's checksums; the snapshot asked for is there. */
         @Override
         public void makeDurable() throws IOException {
+            if (tree == null && device == null && receive == null) {
+                startReceive(false); // an empty stream: zfs recv says what is wrong with it
+            }
             if (receive != null) {
                 try {
-                    receive.stdin().close();
+                    if (!direct) {
+                        receive.stdin().close();
+                    }
                     receive.await();
                 } catch (CommandException e) {
                     throw new StorageException(e.getMessage(), e);

@@ -10,6 +10,7 @@ import dev.volport.io.SizeHeader;
 import dev.volport.os.Command;
 import dev.volport.os.CommandException;
 import dev.volport.os.RunningCommand;
+import dev.volport.os.StandardStreams;
 import dev.volport.storage.Capabilities;
 import dev.volport.storage.ImportTarget;
 import dev.volport.storage.Snapshots;
@@ -171,7 +172,12 @@ final class ZfsPoolStorage implements Storage {
         }
     }
 
-    /** The reference's {@code zfs send}; stdout carries only the stream, stderr is kept for the error. */
+    /**
+     * The reference's {@code zfs send}; stdout carries only the stream, stderr is kept for the error. An export to
+     * volport's own stdout gives zfs that file descriptor, so the stream does not pass through volport (which then
+     * counts no bytes for the progress display), with zfs tied to volport's life ({@link ZfsCommands#tiedToCaller});
+     * any other output is copied in 1 MiB reads.
+     */
     private void exportSend(ZfsVolumeName name, TransferOptions options, WritableByteChannel out,
             Progress progress) throws IOException {
         VolumeId id = id(name);
@@ -181,13 +187,17 @@ final class ZfsPoolStorage implements Storage {
         }
         List<String> argv = zfs.commands().send(name.name(), options.snapshot().get().value(),
                 options.base().map(b -> b.value()), options.withSnapshots(), zfs.sendFeatures());
+        boolean direct = StandardStreams.isStdout(out) && zfs.canHandOverStdio();
         progress.start("export " + id, -1);
-        try (RunningCommand send = zfs.runner().start(Command.of(argv).withStdout(Command.Stdout.pipe()))) {
-            try {
-                copy(send.stdout(), out, progress);
-            } catch (IOException e) {
-                send.cancel();
-                throw new StorageException("export of " + id + " failed: " + e.getMessage(), e);
+        try (RunningCommand send = zfs.runner().start(Command.of(direct ? ZfsCommands.tiedToCaller(argv) : argv)
+                .withStdout(direct ? Command.Stdout.inherit() : Command.Stdout.pipe()))) {
+            if (!direct) {
+                try {
+                    copy(send.stdout(), out, progress);
+                } catch (IOException e) {
+                    send.cancel();
+                    throw new StorageException("export of " + id + " failed: " + e.getMessage(), e);
+                }
             }
             send.await();
         } catch (CommandException e) {

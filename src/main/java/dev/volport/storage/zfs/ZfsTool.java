@@ -59,6 +59,17 @@ final class ZfsTool {
         return f;
     }
 
+    /** Where {@link ZfsCommands#tiedToCaller} finds {@code setpriv}. */
+    private static final java.nio.file.Path SETPRIV = java.nio.file.Path.of("/usr/bin/setpriv");
+
+    /**
+     * Whether a zfs command may be handed volport's own stdin or stdout: only where {@code setpriv} can tie it to
+     * volport's life ({@link ZfsCommands#tiedToCaller}); elsewhere the stream is copied through volport.
+     */
+    boolean canHandOverStdio() {
+        return java.nio.file.Files.isExecutable(SETPRIV);
+    }
+
     /**
      * Runs {@code argv} to its end, whatever its exit code.
      *
