@@ -13,9 +13,6 @@ import dev.volport.storage.Warnings;
 import dev.volport.storage.StorageRegistry;
 import dev.volport.volume.StoreId;
 import dev.volport.volume.VolumeId;
-import java.io.FileDescriptor;
-import java.io.FileInputStream;
-import java.io.FileOutputStream;
 import java.io.PrintWriter;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -115,14 +112,14 @@ final class Context {
     FileChannel takeStdout() {
         out.flush();
         System.out.flush();
-        FileChannel ch = new FileOutputStream(FileDescriptor.out).getChannel();
+        FileChannel ch = dev.volport.os.StandardStreams.stdout();
         System.setOut(System.err);
         out = err;
         return ch;
     }
 
     FileChannel stdin() {
-        return new FileInputStream(FileDescriptor.in).getChannel();
+        return dev.volport.os.StandardStreams.stdin();
     }
 
     /**

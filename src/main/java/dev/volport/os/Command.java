@@ -160,7 +160,10 @@ public record Command(List<String> argv, Map<String, String> env, Optional<Path>
 
     /** Where the command's stdin comes from. */
     public sealed interface Stdin {
-        /** volport's own stdin, shared: only for a command that must talk to the user's terminal. */
+        /**
+         * volport's own stdin, shared: for a command that must talk to the user's terminal, or one that reads the
+         * stream volport was given on stdin itself instead of volport copying it ({@code zfs recv}).
+         */
         static Stdin inherit() {
             return Inherit.INSTANCE;
         }
@@ -213,7 +216,17 @@ public record Command(List<String> argv, Map<String, String> env, Optional<Path>
             return Discard.INSTANCE;
         }
 
+        /**
+         * volport's own stdout: for a command whose output is the stream volport was asked to write to stdout
+         * ({@code zfs send} for an export to {@code -}), so that it goes there without volport copying it.
+         */
+        static Stdout inherit() {
+            return Inherit.INSTANCE;
+        }
+
         enum Pipe implements Stdout { INSTANCE }
+
+        enum Inherit implements Stdout { INSTANCE }
 
         enum Discard implements Stdout { INSTANCE }
 

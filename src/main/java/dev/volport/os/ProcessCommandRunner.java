@@ -115,6 +115,7 @@ public final class ProcessCommandRunner implements CommandRunner {
         switch (command.stdout()) {
             case Command.Stdout.Pipe p -> pb.redirectOutput(Redirect.PIPE);
             case Command.Stdout.Discard d -> pb.redirectOutput(Redirect.DISCARD);
+            case Command.Stdout.Inherit i -> pb.redirectOutput(Redirect.INHERIT);
             case Command.Stdout.ToNewFile f -> {
                 created = createOutput(command, f.path());
                 // Appending to the empty file just created: should anything swap it meanwhile, it is not truncated.

@@ -41,6 +41,16 @@ public interface StagingObject extends AutoCloseable {
         throw new IllegalStateException("the staging object " + where() + " is not a directory");
     }
 
+    /**
+     * For a {@link Landing.Kind#SINK}: offered the stream's source before anything is copied into {@link #sink()}.
+     * A staging object whose tool can read {@code in} itself (volport's own stdin, handed to the child process)
+     * starts it so and returns true; {@link #makeDurable()} then waits until it has read the whole stream. By
+     * default false: the transaction copies the stream into {@link #sink()}.
+     */
+    default boolean readsDirectly(java.nio.channels.ReadableByteChannel in) throws IOException {
+        return false;
+    }
+
     /** The byte sink ({@link Landing.Kind#SINK}). */
     default WritableByteChannel sink() throws IOException {
         throw new IllegalStateException("the staging object " + where() + " is not a sink");

@@ -219,7 +219,11 @@ public final class ImportTransaction {
                     staging.setLength(length);
                     codec(landing).validate(ch, what, size);
                 }
-                case SINK -> copy(in, staging.sink(), progress);
+                case SINK -> {
+                    if (!staging.readsDirectly(in)) {
+                        copy(in, staging.sink(), progress);
+                    }
+                }
             }
             staging.makeDurable();
         } catch (VolportException e) {

@@ -103,8 +103,12 @@ class ZfsPoolIT {
                 + " import zb:subvol-100-disk-0 zfs - -with-snapshots 1 -snapshot T & pid=$!\n"
                 + "for i in $(seq 100); do zfs list -H -o name -r " + b.name() + " | grep -q volport-import- && break;"
                 + " sleep 0.2; done\n"
-                + "sleep 1; pkill -KILL -P $$ -f 'volport.jar|bin/java' ; kill -KILL $pid; wait $pid; echo killed=$?");
-        assertThat(killed.out()).contains("killed=137");
+                + "sleep 1; pkill -KILL -P $$ -f 'volport.jar|bin/java' ; kill -KILL $pid; wait $pid; echo killed=$?\n"
+                // zfs recv read volport's stdin itself; while the writer still sleeps, it must die with volport
+                // (setpriv --pdeathsig KILL) rather than go on receiving
+                + "for i in $(seq 50); do pgrep -f '[r]ecv -F -- " + b.name() + "/volport-import-' >/dev/null"
+                + " || { echo orphans=none; exit 0; }; sleep 0.1; done; pgrep -fa '[r]ecv -F -- " + b.name() + "/'");
+        assertThat(killed.out()).contains("killed=137").contains("orphans=none");
         assertThat(b.all()).anyMatch(n -> n.startsWith(b.name() + "/volport-import-"))
                 .noneMatch(n -> n.startsWith(b.name() + "/subvol-100-disk-0"));
 

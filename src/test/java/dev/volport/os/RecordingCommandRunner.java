@@ -100,6 +100,7 @@ public final class RecordingCommandRunner implements CommandRunner {
                 }
             }
             case Command.Stdout.Discard d -> out = new byte[0];
+            case Command.Stdout.Inherit i -> out = new byte[0];
             case Command.Stdout.ToNewFile f -> {
                 writeNew(command, f, out);
                 out = new byte[0];

@@ -104,6 +104,17 @@ public final class ZfsCommands {
         return argv;
     }
 
+    /**
+     * {@code argv} run through util-linux's {@code setpriv --pdeathsig KILL --}, so that it is killed when the
+     * volport thread that started it dies, also by SIGKILL: for a {@code zfs send}/{@code zfs recv} that was handed
+     * volport's own stdout/stdin, which would otherwise keep the stream going after volport is gone.
+     */
+    public static List<String> tiedToCaller(List<String> argv) {
+        List<String> out = new ArrayList<>(List.of("setpriv", "--pdeathsig", "KILL", "--"));
+        out.addAll(argv);
+        return out;
+    }
+
     /** Exists-check of the reference: {@code zfs get -H name POOL/NAME[@SNAP]} (exit code 1 when absent). */
     public List<String> exists(String name, Optional<String> snapshot) {
         return List.of("zfs", "get", "-H", "name", dataset(name) + snapshot.map(s -> "@" + s).orElse(""));
@@ -128,6 +139,16 @@ public final class ZfsCommands {
     /** Pool capacity as the reference reads it: {@code zfs get -o value -Hp available,used POOL}. */
     public List<String> status() {
         return List.of("zfs", "get", "-o", "value", "-Hp", "available,used", pool);
+    }
+
+    /**
+     * The type and mount state of a dataset and of its snapshots in one call, {@code NAME\tPROPERTY\tVALUE} per
+     * line: {@code zfs get -Hp -r -d 1 -o name,property,value type,mounted POOL/NAME}. What an import checks after
+     * the receive (the snapshot asked for is there, and whether the dataset must be unmounted before the rename).
+     */
+    public List<String> state(String name) {
+        return List.of("zfs", "get", "-Hp", "-r", "-d", "1", "-o", "name,property,value", "type,mounted",
+                dataset(name));
     }
 
     /** One property of one dataset, exact: {@code zfs get -Hp -o value PROP -- POOL/NAME}. */

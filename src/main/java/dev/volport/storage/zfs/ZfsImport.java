@@ -81,16 +81,17 @@ final class ZfsImport implements ImportTarget {
     @Override
     public StagingObject stage(long declaredSize) throws IOException {
         if (options.base().isPresent()) {
-            return new Staging(name, name.name(), null).startReceive();
+            return new Staging(name, name.name(), null);
         }
         try (ZfsLocks.Held lock = storage.locks().storage()) {
-            ZfsLeftovers.remove(storage);
+            // one listing under the lock: the leftovers, whether the name is taken, the next free one
+            List<String> names = ZfsLeftovers.remove(storage);
             ZfsVolumeName target = name;
-            if (zfs.exists(name.name(), Optional.empty()) || ZfsLeftovers.inProgress(storage, name.name())) {
+            if (names.contains(name.name()) || ZfsLeftovers.inProgress(storage, name.name())) {
                 if (!options.allowRename()) {
                     throw new StorageException("volume '" + dataset() + "' already exists");
                 }
-                target = storage.nextFree(name.guest(), name.format());
+                target = storage.nextFree(name.guest(), name.format(), names);
                 storage.env().warnings().println("volport: volume '" + dataset() + "' already exists - importing"
                         + " with a different name (" + storage.id(target) + ")");
             }
@@ -101,7 +102,7 @@ final class ZfsImport implements ImportTarget {
                 return switch (format) {
                     case TAR_SIZE -> s.createTree(declaredSize);
                     case RAW_SIZE -> s.createZvol(declaredSize);
-                    default -> s.startReceive();
+                    default -> s; // the receive starts when the stream's source is known: readsDirectly or sink
                 };
             } catch (IOException | RuntimeException e) {
                 s.discard();
@@ -122,10 +123,14 @@ final class ZfsImport implements ImportTarget {
         private final String dataset;
         private final ZfsLocks.Held lock;
         private RunningCommand receive;
+        /** Whether the receive reads volport's stdin itself (no pipe to close). */
+        private boolean direct;
         private Path tree;
         private ZfsZvols.StagingDevice device;
         private boolean committed;
         private boolean discarded;
+        /** After a receive: {@link ZfsTool#state} of the dataset and its snapshots. */
+        private java.util.Map<String, java.util.Map<String, String>> state;
 
         Staging(ZfsVolumeName target, String dataset, ZfsLocks.Held lock) {
             this.target = target;
@@ -137,14 +142,35 @@ final class ZfsImport implements ImportTarget {
             return lock == null;
         }
 
-        Staging startReceive() throws IOException {
-            List<String> argv = zfs.commands().receive(dataset, zfs.features());
-            try {
-                receive = zfs.runner().start(Command.of(argv).withStdin(Command.Stdin.pipe()));
-            } catch (CommandException e) {
-                throw new StorageException("import into " + requested() + " failed: " + e.getMessage(), e);
+        /** Starts {@code zfs recv} reading volport's own stdin ({@code direct}) or a pipe volport writes. */
+        private synchronized void startReceive(boolean direct) throws IOException {
+            if (discarded) {
+                throw new StorageException("the import was cancelled");
             }
-            return this;
+            List<String> argv = zfs.commands().receive(dataset, zfs.receiveFeatures());
+            if (direct) {
+                argv = ZfsCommands.tiedToCaller(argv); // killed with volport, see ZfsCommands
+            }
+            try {
+                receive = zfs.runner().start(Command.of(argv)
+                        .withStdin(direct ? Command.Stdin.inherit() : Command.Stdin.pipe()));
+            } catch (CommandException e) {
+                throw new StorageException("cannot start the receive: " + e.getMessage(), e);
+            }
+            this.direct = direct;
+        }
+
+        /**
+         * An import from volport's own stdin: {@code zfs recv} reads the stream from that file descriptor itself,
+         * so it does not pass through volport (no byte counts for the progress display then).
+         */
+        @Override
+        public boolean readsDirectly(java.nio.channels.ReadableByteChannel in) throws IOException {
+            if (!dev.volport.os.StandardStreams.isStdin(in) || !zfs.canHandOverStdio()) {
+                return false;
+            }
+            startReceive(true);
+            return true;
         }
 
         Staging createTree(long declaredSize) throws IOException {
@@ -186,9 +212,12 @@ final class ZfsImport implements ImportTarget {
         }
 
         @Override
-        public WritableByteChannel sink() {
-            if (receive == null) {
+        public WritableByteChannel sink() throws IOException {
+            if (tree != null || device != null) {
                 throw new IllegalStateException("the staging object " + where() + " is not a sink");
+            }
+            if (receive == null) {
+                startReceive(false);
             }
             return new LargeWrites(receive.stdin());
         }
@@ -204,15 +233,22 @@ final class ZfsImport implements ImportTarget {
         /** Ends the receive and checks it: zfs verified the stream's checksums; the snapshot asked for is there. */
         @Override
         public void makeDurable() throws IOException {
+            if (tree == null && device == null && receive == null) {
+                startReceive(false); // an empty stream: zfs recv says what is wrong with it
+            }
             if (receive != null) {
                 try {
-                    receive.stdin().close();
+                    if (!direct) {
+                        receive.stdin().close();
+                    }
                     receive.await();
                 } catch (CommandException e) {
                     throw new StorageException(e.getMessage(), e);
                 }
+                // one zfs call for the snapshot check here and the type and mount state the commit needs
+                state = zfs.state(dataset);
                 if (options.snapshot().isPresent()
-                        && !zfs.exists(dataset, Optional.of(options.snapshot().get().value()))) {
+                        && !state.containsKey(where() + "@" + options.snapshot().get().value())) {
                     throw new StorageException("the stream did not contain snapshot '"
                             + options.snapshot().get().value() + "'");
                 }
@@ -231,9 +267,11 @@ final class ZfsImport implements ImportTarget {
             if (!incremental()) {
                 String doing = "import into " + requested() + " failed: cannot rename '" + where() + "' to '"
                         + zfs.commands().dataset(target.name()) + "'";
-                boolean filesystem = "filesystem".equals(zfs.get(dataset, "type"));
+                var own = device != null ? java.util.Map.<String, String>of()
+                        : (state != null ? state : zfs.state(dataset)).getOrDefault(where(), java.util.Map.of());
+                boolean filesystem = "filesystem".equals(own.get("type"));
                 // zfs-fuse cannot rename a mounted dataset ("dataset is busy"); OpenZFS remounts either way
-                if (filesystem && "yes".equals(zfs.get(dataset, "mounted"))) {
+                if (filesystem && "yes".equals(own.get("mounted"))) {
                     zfs.runBusy(zfs.commands().unmount(dataset), doing);
                 }
                 zfs.runBusy(zfs.commands().rename(dataset, target.name()), doing);

@@ -14,7 +14,11 @@ final class ZfsLeftovers {
     private ZfsLeftovers() {
     }
 
-    static void remove(ZfsPoolStorage storage) throws IOException {
+    /**
+     * Removes the leftovers; returns the names below the pool it read first (leftovers included), which the caller,
+     * under the same lock, may use to check a name or choose a free one without listing again.
+     */
+    static java.util.List<String> remove(ZfsPoolStorage storage) throws IOException {
         ZfsTool zfs = storage.zfs();
         java.util.List<String> names = ZfsListing.names(zfs);
         removeStaleLocks(storage, new java.util.HashSet<>(names));
@@ -39,6 +43,7 @@ final class ZfsLeftovers {
                 storage.env().warnings().println("volport: " + e.getMessage() + ", left by an interrupted import");
             }
         }
+        return names;
     }
 
     /**

@@ -48,10 +48,15 @@ final class ZfsListing {
     }
 
     static List<VolumeInfo> volumes(ZfsPoolStorage storage, OptionalInt vmid) throws IOException {
-        ZfsTool zfs = storage.zfs();
-        String pool = zfs.commands().pool();
+        return volumes(storage, properties(storage.zfs()), vmid);
+    }
+
+    /** The volumes in a listing {@link #properties} read. */
+    static List<VolumeInfo> volumes(ZfsPoolStorage storage, Map<String, Map<String, String>> properties,
+            OptionalInt vmid) throws IOException {
+        String pool = storage.zfs().commands().pool();
         List<VolumeInfo> out = new ArrayList<>();
-        for (var e : properties(zfs).entrySet()) {
+        for (var e : properties.entrySet()) {
             Map<String, String> p = e.getValue();
             Optional<String> base = origin(pool, p.getOrDefault("origin", "-"));
             ZfsVolumeName name;

@@ -10,6 +10,7 @@ import dev.volport.io.SizeHeader;
 import dev.volport.os.Command;
 import dev.volport.os.CommandException;
 import dev.volport.os.RunningCommand;
+import dev.volport.os.StandardStreams;
 import dev.volport.storage.Capabilities;
 import dev.volport.storage.ImportTarget;
 import dev.volport.storage.Snapshots;
@@ -171,7 +172,12 @@ final class ZfsPoolStorage implements Storage {
         }
     }
 
-    /** The reference's {@code zfs send}; stdout carries only the stream, stderr is kept for the error. */
+    /**
+     * The reference's {@code zfs send}; stdout carries only the stream, stderr is kept for the error. An export to
+     * volport's own stdout gives zfs that file descriptor, so the stream does not pass through volport (which then
+     * counts no bytes for the progress display), with zfs tied to volport's life ({@link ZfsCommands#tiedToCaller});
+     * any other output is copied in 1 MiB reads.
+     */
     private void exportSend(ZfsVolumeName name, TransferOptions options, WritableByteChannel out,
             Progress progress) throws IOException {
         VolumeId id = id(name);
@@ -180,14 +186,18 @@ final class ZfsPoolStorage implements Storage {
                     + " as zfs needs --snapshot)");
         }
         List<String> argv = zfs.commands().send(name.name(), options.snapshot().get().value(),
-                options.base().map(b -> b.value()), options.withSnapshots(), zfs.features());
+                options.base().map(b -> b.value()), options.withSnapshots(), zfs.sendFeatures());
+        boolean direct = StandardStreams.isStdout(out) && zfs.canHandOverStdio();
         progress.start("export " + id, -1);
-        try (RunningCommand send = zfs.runner().start(Command.of(argv).withStdout(Command.Stdout.pipe()))) {
-            try {
-                copy(send.stdout(), out, progress);
-            } catch (IOException e) {
-                send.cancel();
-                throw new StorageException("export of " + id + " failed: " + e.getMessage(), e);
+        try (RunningCommand send = zfs.runner().start(Command.of(direct ? ZfsCommands.tiedToCaller(argv) : argv)
+                .withStdout(direct ? Command.Stdout.inherit() : Command.Stdout.pipe()))) {
+            if (!direct) {
+                try {
+                    copy(send.stdout(), out, progress);
+                } catch (IOException e) {
+                    send.cancel();
+                    throw new StorageException("export of " + id + " failed: " + e.getMessage(), e);
+                }
             }
             send.await();
         } catch (CommandException e) {
@@ -335,7 +345,12 @@ final class ZfsPoolStorage implements Storage {
 
     /** The next free {@code vm-VMID-disk-N} / {@code subvol-VMID-disk-N}, counting staging datasets; under the lock. */
     ZfsVolumeName nextFree(int vmid, DiskFormat format) throws IOException {
-        List<String> taken = new java.util.ArrayList<>(ZfsListing.names(zfs));
+        return nextFree(vmid, format, ZfsListing.names(zfs));
+    }
+
+    /** As {@link #nextFree(int, DiskFormat)}, with the names below the pool read under the lock already. */
+    ZfsVolumeName nextFree(int vmid, DiskFormat format, List<String> names) throws IOException {
+        List<String> taken = new java.util.ArrayList<>(names);
         taken.addAll(locks.inProgress());
         String file = DiskNames.nextFree(section.id(), vmid, format, taken);
         return parseName(file.substring(0, file.lastIndexOf('.')));
@@ -356,12 +371,15 @@ final class ZfsPoolStorage implements Storage {
     public List<VolumeInfo> list(OptionalInt vmid) throws IOException {
         // Like the other storage types, a listing removes what killed imports left (only when there is something,
         // so that a plain listing takes no lock): staging datasets whose lock is free, and free lock files.
-        if (!locks.lockFiles().isEmpty() || ZfsListing.names(zfs()).stream().anyMatch(ZfsImport::isStaging)) {
+        // One listing when there is nothing to remove (an export's existence check runs this).
+        var properties = ZfsListing.properties(zfs);
+        if (!locks.lockFiles().isEmpty() || properties.keySet().stream().anyMatch(ZfsImport::isStaging)) {
             try (ZfsLocks.Held lock = locks.storage()) {
                 ZfsLeftovers.remove(this);
             }
+            properties = ZfsListing.properties(zfs);
         }
-        return ZfsListing.volumes(this, vmid);
+        return ZfsListing.volumes(this, properties, vmid);
     }
 
     /** {@code /dev/zvol/POOL/NAME} for a zvol, {@code MOUNTPOINT/NAME} for a dataset (the reference's path). */

@@ -12,12 +12,13 @@ import java.util.Optional;
 /**
  * The {@code zfs} commands of one pool run through the storage's {@link CommandRunner}: argv from
  * {@link ZfsCommands}, failures turned into one-line {@link StorageException}s that say what volport was doing, and
- * the {@link ZfsCommands.Features} probed once, on first use (two short commands), then kept.
+ * the {@link ZfsCommands.Features} probed once per direction, on first use (one short command each), then kept.
  */
 final class ZfsTool {
     private final CommandRunner runner;
     private final ZfsCommands commands;
-    private volatile ZfsCommands.Features features;
+    private volatile ZfsCommands.Features send;
+    private volatile ZfsCommands.Features receive;
 
     ZfsTool(CommandRunner runner, ZfsCommands commands) {
         this.runner = Objects.requireNonNull(runner, "runner");
@@ -32,16 +33,41 @@ final class ZfsTool {
         return runner;
     }
 
-    /** What the installed zfs supports; probed on the first call. */
-    ZfsCommands.Features features() throws StorageException {
-        ZfsCommands.Features f = features;
+    /**
+     * What the installed {@code zfs send} supports ({@code -v}, {@code -U}); probed on the first call with one short
+     * command. An export needs only this half, an import only {@link #receiveFeatures()}: each side of a transfer
+     * starts one probe, not two.
+     */
+    ZfsCommands.Features sendFeatures() throws StorageException {
+        ZfsCommands.Features f = send;
         if (f == null) {
-            CommandResult send = execute(ZfsCommands.probeSend(), "probing the installed zfs");
-            CommandResult recv = execute(ZfsCommands.probeReceive(), "probing the installed zfs");
-            f = ZfsCommands.Features.fromUsage(send.stderrTail(), recv.stderrTail());
-            features = f;
+            CommandResult r = execute(ZfsCommands.probeSend(), "probing the installed zfs");
+            f = ZfsCommands.Features.fromUsage(r.stderrTail(), List.of());
+            send = f;
         }
         return f;
+    }
+
+    /** What the installed {@code zfs receive} supports ({@code -x}); probed on the first call. */
+    ZfsCommands.Features receiveFeatures() throws StorageException {
+        ZfsCommands.Features f = receive;
+        if (f == null) {
+            CommandResult r = execute(ZfsCommands.probeReceive(), "probing the installed zfs");
+            f = ZfsCommands.Features.fromUsage(List.of(), r.stderrTail());
+            receive = f;
+        }
+        return f;
+    }
+
+    /** Where {@link ZfsCommands#tiedToCaller} finds {@code setpriv}. */
+    private static final java.nio.file.Path SETPRIV = java.nio.file.Path.of("/usr/bin/setpriv");
+
+    /**
+     * Whether a zfs command may be handed volport's own stdin or stdout: only where {@code setpriv} can tie it to
+     * volport's life ({@link ZfsCommands#tiedToCaller}); elsewhere the stream is copied through volport.
+     */
+    boolean canHandOverStdio() {
+        return java.nio.file.Files.isExecutable(SETPRIV);
     }
 
     /**
@@ -114,6 +140,22 @@ final class ZfsTool {
             throw new StorageException(doing + ": " + e.getMessage(), e);
         }
         return false;
+    }
+
+    /**
+     * {@link ZfsCommands#state}: property maps ({@code type}, {@code mounted}) by full name ({@code POOL/NAME},
+     * {@code POOL/NAME@SNAP}) for dataset {@code name} and its snapshots.
+     */
+    java.util.Map<String, java.util.Map<String, String>> state(String name) throws StorageException {
+        CommandResult r = run(commands.state(name), "reading the state of '" + commands.dataset(name) + "'");
+        java.util.Map<String, java.util.Map<String, String>> out = new java.util.LinkedHashMap<>();
+        for (String line : r.stdoutLines()) {
+            String[] f = line.split("\t", 3);
+            if (f.length == 3) {
+                out.computeIfAbsent(f[0], k -> new java.util.HashMap<>()).put(f[1], f[2]);
+            }
+        }
+        return out;
     }
 
     /** One property of one dataset as zfs prints it with {@code -p}. */

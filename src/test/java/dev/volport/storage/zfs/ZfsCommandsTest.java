@@ -57,6 +57,8 @@ class ZfsCommandsTest {
         assertThat(c.receive("vm-100-disk-0", reference))
                 .containsExactly("zfs", "recv", "-F", "-x", "encryption", "--", "tank/pve/vm-100-disk-0");
         assertThat(c.receive("vm-100-disk-0", fuse)).containsExactly("zfs", "recv", "-F", "--", "tank/pve/vm-100-disk-0");
+        assertThat(c.state("subvol-100-disk-0")).containsExactly("zfs", "get", "-Hp", "-r", "-d", "1", "-o",
+                "name,property,value", "type,mounted", "tank/pve/subvol-100-disk-0");
         assertThat(c.rollback("vm-100-disk-0", "B"))
                 .containsExactly("zfs", "rollback", "-r", "--", "tank/pve/vm-100-disk-0@B");
         assertThat(c.destroy("vm-100-disk-0", true)).containsExactly("zfs", "destroy", "-r", "--", "tank/pve/vm-100-disk-0");

@@ -54,6 +54,10 @@ class ZfsPoolStorageTest {
     static Storage za;
     static Storage zb;
     static Storage dir;
+    /** The same pools through a runner that records every zfs command: {@link #aTransferRunsFewZfsCommands}. */
+    static Storage ca;
+    static Storage cb;
+    static final List<List<String>> counted = java.util.Collections.synchronizedList(new ArrayList<>());
     static final List<String> warnings = new ArrayList<>();
 
     @BeforeAll
@@ -81,6 +85,29 @@ class ZfsPoolStorageTest {
         za = registry.open(new StoreId("za"));
         zb = registry.open(new StoreId("zb"));
         dir = registry.open(new StoreId("dd"));
+        var real = new ProcessCommandRunner();
+        dev.volport.os.CommandRunner counting = new dev.volport.os.CommandRunner() {
+            @Override
+            public dev.volport.os.CommandResult execute(dev.volport.os.Command c)
+                    throws dev.volport.os.CommandException {
+                counted.add(c.argv());
+                return real.execute(c);
+            }
+
+            @Override
+            public dev.volport.os.RunningCommand start(dev.volport.os.Command c)
+                    throws dev.volport.os.CommandException {
+                counted.add(c.argv());
+                return real.start(c);
+            }
+        };
+        List<StorageType> countedTypes = List.of(new ZfsPoolStorageType(counting, tmp.resolve("locks")));
+        String countedCfg = "zfspool: ca\n\tpool %s\n\tmountpoint %s\n\tcontent rootdir\n\nzfspool: cb\n\tpool %s\n"
+                .formatted(a.name(), a.mountpoint(), b.name()) + "\tmountpoint " + b.mountpoint() + "\n\tcontent rootdir\n";
+        var countedRegistry = new StorageRegistry(countedTypes, StorageConfig.parse(countedCfg, "counted.cfg",
+                StorageRegistry.sectionTypes(countedTypes)), env);
+        ca = countedRegistry.open(new StoreId("ca"));
+        cb = countedRegistry.open(new StoreId("cb"));
     }
 
     @AfterAll
@@ -228,6 +255,28 @@ class ZfsPoolStorageTest {
         VolumeId inZfs = importBytes(zb, "subvol-105-disk-0", StreamFormat.TAR_SIZE, TransferOptions.DEFAULT, back);
         assertThat(tree(b.mountpoint().resolve(inZfs.volName()))).isEqualTo(tree(dirTree));
         assertThat(zb.info(zb.parseName(inZfs.volName())).format()).isEqualTo(DiskFormat.SUBVOL);
+    }
+
+    /**
+     * What volport runs around {@code zfs send} and {@code zfs recv} (docs/benchmarks.md, zfs-send): for an export,
+     * the existence check ({@code info}: one listing) and the probe of {@code zfs send}; for a full import, the
+     * reference's existence check, one listing under the lock (leftovers, name taken), the probe of
+     * {@code zfs receive}, then one state query (snapshot there, type, mounted), unmount, rename, mount.
+     */
+    @Test
+    void aTransferRunsFewZfsCommands() throws Exception {
+        String vol = dataset(107);
+        counted.clear();
+        ca.info(ca.parseName(vol));
+        byte[] full = export(ca, vol, StreamFormat.ZFS, opts("s2", null, true, false));
+        assertThat(counted).extracting(c -> String.join(" ", c.subList(0, Math.min(3, c.size()))))
+                .containsExactly("zfs get -Hp", "zfs send", "zfs send -Rp");
+        counted.clear();
+        importBytes(cb, vol, StreamFormat.ZFS, opts("s2", null, true, false), full);
+        assertThat(counted).extracting(c -> String.join(" ", c.subList(0, Math.min(3, c.size()))))
+                .containsExactly("zfs get -H", "zfs get -Hp", "zfs receive", "zfs recv -F", "zfs get -Hp",
+                        "zfs umount --", "zfs rename --", "zfs mount --");
+        assertThat(snapshotsOf(zb, vol)).containsExactly("s1", "s2");
     }
 
     @Test
