@@ -3,6 +3,7 @@ package dev.volport.cli;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.nio.charset.Charset;
+import java.util.Arrays;
 import picocli.CommandLine;
 
 /** Entry point of the {@code volport} command. Exit codes: 0 success, 1 operation failed, 2 usage error. */
@@ -10,8 +11,29 @@ public final class Main {
     private Main() {
     }
 
+    /** With {@value #TRAINING} set, see {@link #training}. */
+    static final String TRAINING = "volport.aot-training";
+
     public static void main(String[] args) {
-        System.exit(run(args));
+        System.exit(Boolean.getBoolean(TRAINING) ? training(args) : run(args));
+    }
+
+    /**
+     * The launchers' training run for the start-up (AOT) cache, with {@code -Dvolport.aot-training=true}: runs
+     * several command lines in this one JVM, {@code args} separated by {@code --next}, so that one cache holds the
+     * classes of all of them (a JVM writes its cache from one run). Returns the highest exit code. Not for users:
+     * after an export to {@code -}, later command lines print to stderr.
+     */
+    static int training(String[] args) {
+        int worst = 0;
+        int from = 0;
+        for (int i = 0; i <= args.length; i++) {
+            if (i == args.length || args[i].equals("--next")) {
+                worst = Math.max(worst, run(Arrays.copyOfRange(args, from, i)));
+                from = i + 1;
+            }
+        }
+        return worst;
     }
 
     /** Runs one command line with the process's stdout and stderr and returns its exit code. */
