@@ -2,7 +2,7 @@
 # Start-up (issue 17): whole-process time of `volport --version` and of a 1 MiB raw export into a pipe, against a
 # hello-world JVM with an AOT cache of its own, run with the same JVM options as bin/volport (the floor a JVM
 # program can reach here). Goal: volport ≤ 0.10 s wall median and ≤ 2× the hello-world JVM. Small and quick, so it
-# is part of the default run.
+# is part of the default run. For the packaged launcher: bench/run --only startup --volport DIR/bin/volport.
 
 register_case startup case_startup 'hello-world JVM with an AOT cache (same JVM options)'
 

@@ -575,14 +575,17 @@ public final class FileMetadataCalls {
         }
 
         private long seek(long pos, int whence) throws IOException {
-            try {
-                return call("lseek", path, (a, s) -> (long) Lseek.H.invokeExact(s, fd, pos, whence));
-            } catch (LinuxCalls.SyscallException e) {
-                if (e.errno() == ENXIO) {
-                    return -1;
-                }
-                throw e;
+            // ENXIO (no data after pos) is an answer, not a failure: no exception, and no strerror, whose binding
+            // would cost a generated class in every export of a file that ends in a hole
+            long rc = tryCall((a, s) -> (long) Lseek.H.invokeExact(s, fd, pos, whence));
+            if (rc == -ENXIO) {
+                return -1;
             }
+            if (rc < 0) {
+                throw new LinuxCalls.SyscallException("lseek " + show(path) + ": "
+                        + LinuxCalls.strerror((int) -rc), (int) -rc);
+            }
+            return rc;
         }
 
         @Override

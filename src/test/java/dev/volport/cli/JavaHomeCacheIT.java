@@ -3,6 +3,7 @@ package dev.volport.cli;
 import static dev.volport.cli.Shell.bash;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.file.Files;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -28,6 +29,8 @@ class JavaHomeCacheIT {
     void theJdkIsProbedOncePerJavaHome() throws Exception {
         String jdk = bash(Shell.HOME + "/scripts/find-java").out().strip();
         assertThat(jdk).isNotEmpty();
+        // start from no remembered JDK (the launcher's own file; earlier runs left the spellings below in it)
+        Files.deleteIfExists(Shell.HOME.resolve("target/.java-home"));
         javaStarts("JAVA_HOME=" + jdk);
         assertThat(javaStarts("JAVA_HOME=" + jdk)).isEqualTo(1);
         // a different spelling of JAVA_HOME is another key: probed (two JVMs), then remembered
