@@ -1,8 +1,11 @@
 package dev.volport.io;
 
 import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.util.Optional;
 
 /**
  * Writes the events into a raw file at their own offsets, from offset 0: bytes and host ranges with positional
@@ -13,20 +16,45 @@ import java.nio.channels.FileChannel;
  *
  * <p>Every {@value #WRITEBACK_STEP} bytes of image the range since the last hint goes to the {@link WritebackHint},
  * so that its writeback starts while the stream still arrives and the final flush has little left to wait for.
+ *
+ * <p>With a {@link DirectOutput}, bytes are gathered in an aligned block of {@value #STAGE} bytes and the whole
+ * blocks of each contiguous run of at least {@value #MIN_DIRECT} bytes bypass the page cache; the partial blocks at
+ * a run's ends, and shorter runs, go through the channel (many small direct writes would each wait for the device).
+ * Bytes may then be held back until the next event that is not contiguous with them, or {@link #finish}.
  */
 public final class SparseFileSink implements ExtentSink {
     /** Image bytes after which writeback of them is hinted. */
     public static final long WRITEBACK_STEP = 32L << 20;
+    /** Size of the aligned block that gathers bytes for direct writes. */
+    static final int STAGE = 1 << 20;
+    /** Shortest run of whole blocks written directly; shorter ones go through the page cache. */
+    static final int MIN_DIRECT = 64 << 10;
+    private static final long ALIGN_MASK = DirectOutput.ALIGN - 1;
 
     private final FileChannel target;
     private final WritebackHint hint;
+    private final DirectOutput direct;
+    private final MemorySegment block;
     private long pos;
     private long hinted;
     private long written;
+    /** File offset of {@code block[0]}, a multiple of the alignment; meaningful while {@link #held} is not 0. */
+    private long blockStart;
+    /** Bytes of {@code block} before the held run starts. */
+    private int lead;
+    /** End of the held run in {@code block}; 0: nothing held. */
+    private int held;
 
     public SparseFileSink(FileChannel target, WritebackHint hint) {
+        this(target, hint, Optional.empty());
+    }
+
+    /** A sink that writes long runs of bytes through {@code direct} when present. */
+    public SparseFileSink(FileChannel target, WritebackHint hint, Optional<DirectOutput> direct) {
         this.target = target;
         this.hint = hint;
+        this.direct = direct.orElse(null);
+        this.block = direct.isPresent() ? Arena.ofAuto().allocate(STAGE, DirectOutput.ALIGN) : null;
     }
 
     /** Bytes actually written so far; the rest of {@link #position()} was left as holes. */
@@ -49,7 +77,15 @@ public final class SparseFileSink implements ExtentSink {
     @Override
     public void bytes(ByteBuffer buf) throws IOException {
         int n = buf.remaining();
-        long at = pos;
+        if (direct != null) {
+            gather(buf);
+        } else {
+            write(buf, pos);
+        }
+        advance(n, n);
+    }
+
+    private void write(ByteBuffer buf, long at) throws IOException {
         int limit = buf.limit();
         while (buf.hasRemaining()) {
             buf.limit(Math.min(limit, buf.position() + MAX_WRITE));
@@ -58,11 +94,72 @@ public final class SparseFileSink implements ExtentSink {
             }
             buf.limit(limit);
         }
-        advance(n, n);
+    }
+
+    /** Copies {@code buf} into the block behind the held run, writing the block out whenever it fills. */
+    private void gather(ByteBuffer buf) throws IOException {
+        if (held != 0 && blockStart + held != pos) {
+            release(true);
+        }
+        long at = pos;
+        while (buf.hasRemaining()) {
+            if (held == 0) {
+                blockStart = at & ~ALIGN_MASK;
+                lead = (int) (at - blockStart);
+                held = lead;
+            }
+            int k = Math.min(buf.remaining(), STAGE - held);
+            MemorySegment.copy(MemorySegment.ofBuffer(buf), 0, block, held, k);
+            buf.position(buf.position() + k);
+            held += k;
+            at += k;
+            if (held == STAGE) {
+                release(false);
+            }
+        }
+    }
+
+    /**
+     * Writes the held run: its whole blocks directly when there are enough of them, the rest through the channel.
+     * With {@code all} false the partial block at its end stays held, moved to the start of the block, for the
+     * bytes that continue it.
+     */
+    private void release(boolean all) throws IOException {
+        long from = blockStart + lead;
+        long to = blockStart + held;
+        long alignedFrom = (from + ALIGN_MASK) & ~ALIGN_MASK;
+        long alignedTo = to & ~ALIGN_MASK;
+        if (alignedTo - alignedFrom >= MIN_DIRECT) {
+            writeHeld(from, alignedFrom);
+            direct.write(block.asSlice(alignedFrom - blockStart, alignedTo - alignedFrom), alignedFrom);
+            if (all) {
+                writeHeld(alignedTo, to);
+                held = 0;
+            } else {
+                int tail = (int) (to - alignedTo);
+                MemorySegment.copy(block, alignedTo - blockStart, block, 0, tail);
+                blockStart = alignedTo;
+                lead = 0;
+                held = tail;
+            }
+        } else {
+            writeHeld(from, to);
+            held = 0;
+        }
+    }
+
+    /** Writes file bytes {@code [from, to)} of the held run through the channel. */
+    private void writeHeld(long from, long to) throws IOException {
+        if (from < to) {
+            write(block.asSlice(from - blockStart, to - from).asByteBuffer(), from);
+        }
     }
 
     @Override
     public void data(FileChannel file, long offset, long length) throws IOException {
+        if (held != 0) {
+            release(true);
+        }
         // transferTo writes at the target's own position: copy_file_range or sendfile between the two files.
         target.position(pos);
         long done = 0;
@@ -82,9 +179,12 @@ public final class SparseFileSink implements ExtentSink {
         advance(length, 0);
     }
 
-    /** Nothing is held back; the caller sets the length and flushes the file. */
+    /** Writes what is held back; the caller sets the length and flushes the file. */
     @Override
-    public void finish() {
+    public void finish() throws IOException {
+        if (held != 0) {
+            release(true);
+        }
     }
 
     private void advance(long length, long wrote) throws IOException {

@@ -1,5 +1,6 @@
 package dev.volport.os;
 
+import dev.volport.io.DirectOutput;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
@@ -47,6 +48,15 @@ public interface Linux {
 
     /** A handle that starts writeback of written ranges of {@code file} ({@code sync_file_range}). */
     LinuxCalls.Writeback writeback(Path file) throws IOException;
+
+    /**
+     * A second handle on the existing {@code file} for writes that bypass the page cache ({@code O_DIRECT});
+     * empty when its filesystem refuses them. By default empty: a stand-in for the system that does not say
+     * otherwise sees every write through {@link #openReadWrite}'s channel.
+     */
+    default Optional<DirectOutput> openDirect(Path file) throws IOException {
+        return Optional.empty();
+    }
 
     /** {@code fcntl(F_SETPIPE_SZ)} on {@code fd}: the new size, or -1 when refused or not a pipe. */
     int growPipe(int fd, int bytes);

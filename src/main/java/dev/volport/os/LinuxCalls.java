@@ -1,5 +1,6 @@
 package dev.volport.os;
 
+import dev.volport.io.DirectOutput;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
@@ -37,6 +38,9 @@ public final class LinuxCalls implements Linux {
     private static final int O_CREAT = 0100;
     private static final int O_EXCL = 0200;
     private static final int O_NONBLOCK = 04000;
+    /** {@code O_DIRECT}: one of the flags whose value differs between x86_64 and aarch64. */
+    private static final int O_DIRECT = "aarch64".equals(System.getProperty("os.arch")) ? 0200000 : 040000;
+    private static final int EINVAL = 22;
     private static final int F_SETPIPE_SZ = 1031;
     private static final int F_OFD_SETLK = 37;
     private static final int F_OFD_SETLKW = 38;
@@ -108,6 +112,11 @@ public final class LinuxCalls implements Linux {
     private static final class SyncFileRange {
         static final MethodHandle H = Libc.bind("sync_file_range", FunctionDescriptor.of(ValueLayout.JAVA_INT,
                 ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT));
+    }
+
+    private static final class Pwrite {
+        static final MethodHandle H = Libc.bind("pwrite", FunctionDescriptor.of(ValueLayout.JAVA_LONG,
+                ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG));
     }
 
     private static final class Stat {
@@ -281,6 +290,70 @@ public final class LinuxCalls implements Linux {
         @Override
         public void close() {
             LinuxCalls.close(fd);
+        }
+    }
+
+    /**
+     * Opens {@code file} a second time with {@code O_DIRECT} ({@code O_NOFOLLOW}: the caller's own file, never a
+     * link to somewhere else). A filesystem without direct I/O refuses the open with {@code EINVAL}: empty then.
+     */
+    @Override
+    public Optional<DirectOutput> openDirect(Path file) throws IOException {
+        try {
+            return Optional.of(new DirectFile(file, open(file, O_WRONLY | O_DIRECT | O_CLOEXEC | O_NOFOLLOW)));
+        } catch (SyscallException e) {
+            if (e.errno() == EINVAL) {
+                return Optional.empty();
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * Positional writes of whole blocks through an {@code O_DIRECT} descriptor; holds it until closed. Writing and
+     * closing exclude each other: a cleanup on another thread (a signal) must not close the number while a write
+     * still uses it, or the write could land in whatever file the number is given to next.
+     */
+    private static final class DirectFile implements DirectOutput {
+        private final Path file;
+        private final int fd;
+        private boolean closed;
+
+        DirectFile(Path file, int fd) {
+            this.file = file;
+            this.fd = fd;
+        }
+
+        /** Loops over short writes; each failure is {@code strerror}'s text alone, as the JDK's channels report. */
+        @Override
+        public synchronized void write(MemorySegment block, long offset) throws IOException {
+            if (closed) {
+                throw new IOException("writing " + file + " after the import was cancelled");
+            }
+            long done = 0;
+            long size = block.byteSize();
+            while (done < size) {
+                long from = done;
+                long n;
+                try {
+                    n = syscall("write", (arena, state) -> (long) Pwrite.H.invokeExact(state, fd,
+                            block.asSlice(from), size - from, offset + from));
+                } catch (SyscallException e) {
+                    throw new SyscallException(strerror(e.errno()), e.errno());
+                }
+                if (n == 0) {
+                    throw new IOException("write returned 0 bytes at offset " + (offset + done) + " of " + file);
+                }
+                done += n;
+            }
+        }
+
+        @Override
+        public synchronized void close() {
+            if (!closed) {
+                closed = true;
+                LinuxCalls.close(fd);
+            }
         }
     }
 

@@ -1,11 +1,13 @@
 package dev.volport.storage;
 
+import dev.volport.io.DirectOutput;
 import dev.volport.io.WritebackHint;
 import dev.volport.volume.VolumeId;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.WritableByteChannel;
 import java.nio.file.Path;
+import java.util.Optional;
 
 /**
  * What an import writes before it becomes a volume: a file, a directory or a sink, under a name listings ignore,
@@ -34,6 +36,14 @@ public interface StagingObject extends AutoCloseable {
     /** Where written ranges of the staging file are reported so that their writeback starts early. */
     default WritebackHint writeback() {
         return WritebackHint.NONE;
+    }
+
+    /**
+     * Writes into the staging file that bypass the page cache ({@link DirectOutput}), where the storage takes them
+     * for this file; empty by default. Opened on first use, closed with the file.
+     */
+    default Optional<DirectOutput> directOutput() throws IOException {
+        return Optional.empty();
     }
 
     /** The staging directory ({@link Landing.Kind#TREE}). */

@@ -197,7 +197,7 @@ public final class ImportTransaction {
                     FileChannel ch = staging.channel();
                     staging.setLength(size);
                     SectorPaddedChannel body = new SectorPaddedChannel(in, size);
-                    new SparseRawImporter(staging.writeback()).copy(body, size, ch, progress);
+                    new SparseRawImporter(staging.writeback(), staging.directOutput()).copy(body, size, ch, progress);
                     notePadding(body, what, warnings);
                 }
                 case CONVERT -> {
@@ -208,13 +208,13 @@ public final class ImportTransaction {
                 case SPARSE_INTO_RAW -> {
                     staging.setLength(size);
                     new SparseDecoder(framing.digest()).read(in, size,
-                            new SparseFileSink(staging.channel(), staging.writeback()), progress);
+                            new SparseFileSink(staging.channel(), staging.writeback(), staging.directOutput()), progress);
                 }
                 case SPARSE_CONVERT -> new SparseDecoder(framing.digest()).read(in, size,
                         codec(landing).converter(staging.channel(), size, staging.writeback()), progress);
                 case VERBATIM -> {
                     FileChannel ch = staging.channel();
-                    long length = new SparseRawImporter(staging.writeback())
+                    long length = new SparseRawImporter(staging.writeback(), staging.directOutput())
                             .copyToEnd(in, FormatRules.verbatimLimit(size), ch, progress);
                     staging.setLength(length);
                     codec(landing).validate(ch, what, size);

@@ -1,6 +1,7 @@
 package dev.volport.format.raw;
 
 import dev.volport.format.FormatException;
+import dev.volport.io.DirectOutput;
 import dev.volport.io.ExtentException;
 import dev.volport.io.Progress;
 import dev.volport.io.RawBodyDecoder;
@@ -9,6 +10,7 @@ import dev.volport.io.WritebackHint;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.ReadableByteChannel;
+import java.util.Optional;
 
 /**
  * Copies exactly {@code size} bytes of a raw stream body into a file that reads back zeros where nothing was
@@ -27,15 +29,20 @@ public final class SparseRawImporter {
 
     private final RawBodyDecoder decoder = new RawBodyDecoder();
     private final WritebackHint hint;
+    private final Optional<DirectOutput> direct;
 
     /** An importer that does not report written ranges. */
     public SparseRawImporter() {
-        this(WritebackHint.NONE);
+        this(WritebackHint.NONE, Optional.empty());
     }
 
-    /** An importer that reports written ranges every {@value SparseFileSink#WRITEBACK_STEP} bytes of stream. */
-    public SparseRawImporter(WritebackHint hint) {
+    /**
+     * An importer that reports written ranges every {@value SparseFileSink#WRITEBACK_STEP} bytes of stream and
+     * writes long runs of data through {@code direct} when present (see {@link SparseFileSink}).
+     */
+    public SparseRawImporter(WritebackHint hint, Optional<DirectOutput> direct) {
         this.hint = hint;
+        this.direct = direct;
     }
 
     /**
@@ -45,7 +52,7 @@ public final class SparseRawImporter {
      * @throws FormatException when the stream ends before {@code size} bytes or goes on after them
      */
     public long copy(ReadableByteChannel in, long size, FileChannel target, Progress progress) throws IOException {
-        SparseFileSink sink = new SparseFileSink(target, hint);
+        SparseFileSink sink = new SparseFileSink(target, hint, direct);
         try {
             decoder.read(in, size, sink, progress);
         } catch (ExtentException e) {
@@ -65,7 +72,7 @@ public final class SparseRawImporter {
     public long copyToEnd(ReadableByteChannel in, long limit, FileChannel target, Progress progress)
             throws IOException {
         try {
-            return decoder.readToEnd(in, limit, new SparseFileSink(target, hint), progress);
+            return decoder.readToEnd(in, limit, new SparseFileSink(target, hint, direct), progress);
         } catch (ExtentException e) {
             throw new FormatException(e.getMessage(), e);
         }

@@ -1,9 +1,11 @@
 package dev.volport.storage.dir;
 
 import dev.volport.format.StreamFormat;
+import dev.volport.io.DirectOutput;
 import dev.volport.io.WritebackHint;
 import dev.volport.os.Linux;
 import dev.volport.os.LinuxCalls;
+import dev.volport.storage.DirectWrites;
 import dev.volport.storage.ImageCodec;
 import dev.volport.storage.ImportTarget;
 import dev.volport.storage.Landing;
@@ -152,6 +154,8 @@ final class DirImport implements ImportTarget {
         private final boolean createdDir;
         private FileChannel file;
         private LinuxCalls.Writeback writeback;
+        /** Opened on first use for a raw image on a filesystem that takes it; null before and after. */
+        private Optional<DirectOutput> direct;
         private boolean committed;
         /** Set by {@link #discard}, possibly from the signal handler's thread while the writer still runs. */
         private boolean discarded;
@@ -210,6 +214,17 @@ final class DirImport implements ImportTarget {
             return this::startWriteback;
         }
 
+        /** Only for a raw image: a codec's writer rewrites its metadata in small pieces. */
+        @Override
+        public synchronized Optional<DirectOutput> directOutput() throws IOException {
+            file();
+            if (direct == null) {
+                direct = landing.codec().isEmpty() && DirectWrites.suit(staging.path().getParent(), System.getenv())
+                        ? linux.openDirect(staging.path()) : Optional.empty();
+            }
+            return direct;
+        }
+
         /** A writeback hint, never on a discarded (closed) file: {@link #file} fails first. */
         private synchronized void startWriteback(long offset, long length) throws IOException {
             file();
@@ -235,6 +250,10 @@ final class DirImport implements ImportTarget {
             if (file != null) {
                 try {
                     writeback.close();
+                    if (direct != null) {
+                        direct.ifPresent(DirectOutput::close);
+                        direct = null;
+                    }
                 } finally {
                     file.close();
                     file = null;
