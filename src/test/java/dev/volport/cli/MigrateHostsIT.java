@@ -261,7 +261,7 @@ class MigrateHostsIT {
     @Test
     void aBandwidthLimitHoldsOverSsh() throws Exception {
         int vmid = vmid();
-        rawVolume(vmid, 12);
+        rawVolume(vmid, 21); // raw+size sends all 21 MiB: 21 s at 1 MiB/s, the "over 20 s"
         Result r = bash(hosts.volportA() + " --progress json migrate src:" + vmid + "/vm-" + vmid + "-disk-0.raw"
                 + " --target-storage dst --target-host " + hosts.ipB + " --bwlimit 1024 --format raw+size", 120);
         assertThat(r.exit()).as(r.err()).isZero();
@@ -270,6 +270,7 @@ class MigrateHostsIT {
         String last = r.errLines().stream().filter(l -> l.contains("\"done\":true")).findFirst().orElseThrow();
         Matcher m = Pattern.compile("\"bytes\":(\\d+),\"total\":(\\d+),\"seconds\":([0-9.]+)").matcher(last);
         assertThat(m.find()).as(last).isTrue();
+        assertThat(Double.parseDouble(m.group(3))).as(last).isGreaterThanOrEqualTo(20);
         double rate = Long.parseLong(m.group(1)) / Double.parseDouble(m.group(3));
         assertThat(rate).isBetween(1048576 * 0.9, 1048576 * 1.1);
     }
