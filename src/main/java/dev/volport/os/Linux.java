@@ -50,6 +50,14 @@ public interface Linux {
     LinuxCalls.Writeback writeback(Path file) throws IOException;
 
     /**
+     * Makes the existing file {@code to} a clone of {@code from} that shares its blocks ({@code FICLONE}); false
+     * when their filesystem cannot. By default false.
+     */
+    default boolean cloneFile(Path from, Path to) throws IOException {
+        return false;
+    }
+
+    /**
      * A second handle on the existing {@code file} for writes that bypass the page cache ({@code O_DIRECT});
      * empty when its filesystem refuses them. By default empty: a stand-in for the system that does not say
      * otherwise sees every write through {@link #openReadWrite}'s channel.

@@ -46,6 +46,14 @@ public interface StagingObject extends AutoCloseable {
         return Optional.empty();
     }
 
+    /**
+     * Makes the staging file ({@link Landing.Kind#FILE}) a clone of {@code file} sharing its blocks, where the
+     * filesystem can; false, and nothing changed, where it cannot. By default false.
+     */
+    default boolean cloneFrom(Path file) throws IOException {
+        return false;
+    }
+
     /** The staging directory ({@link Landing.Kind#TREE}). */
     default Path directory() {
         throw new IllegalStateException("the staging object " + where() + " is not a directory");

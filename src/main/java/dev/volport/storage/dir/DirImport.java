@@ -214,6 +214,13 @@ final class DirImport implements ImportTarget {
             return this::startWriteback;
         }
 
+        /** Never after a discard ({@link #file} refuses): the clone would fill a name that was just removed. */
+        @Override
+        public synchronized boolean cloneFrom(Path source) throws IOException {
+            file();
+            return linux.cloneFile(source, staging.path());
+        }
+
         /** Only for a raw image: a codec's writer rewrites its metadata in small pieces. */
         @Override
         public synchronized Optional<DirectOutput> directOutput() throws IOException {

@@ -17,6 +17,7 @@ import dev.volport.os.ZeroPages;
 import dev.volport.storage.Capabilities;
 import dev.volport.storage.ImageCodec;
 import dev.volport.storage.ImportTarget;
+import dev.volport.storage.LocalCopy;
 import dev.volport.storage.Qcow2Codec;
 import dev.volport.storage.Snapshots;
 import dev.volport.storage.VmdkCodec;
@@ -55,7 +56,7 @@ import java.util.Set;
  * The {@code dir} storage type: volumes are files (raw, qcow2, vmdk) and directories (subvol) below the
  * storage's {@code path}, laid out as the reference lays them out (reference §4.3–§4.6).
  */
-public final class DirStorage implements Storage {
+public final class DirStorage implements Storage, LocalCopy {
     private final StorageSection section;
     private final StorageEnvironment env;
     private final DirLayout layout;
@@ -109,7 +110,7 @@ public final class DirStorage implements Storage {
      *
      * @throws StorageException for a name another storage type parsed
      */
-    private DirVolumeName own(VolumeName name) throws StorageException {
+    DirVolumeName own(VolumeName name) throws StorageException {
         if (name instanceof DirVolumeName d) {
             return d;
         }
@@ -250,6 +251,13 @@ public final class DirStorage implements Storage {
     public ImportTarget prepareImport(VolumeName name, StreamFormat format, TransferOptions options)
             throws IOException {
         return new DirImport(this, own(name), format, options);
+    }
+
+    /** Between dir storages on a filesystem that shares blocks: a clone of a raw file ({@link DirLocalCopy}). */
+    @Override
+    public Optional<VolumeId> copyLocally(Storage source, VolumeName from, VolumeName to, TransferOptions options)
+            throws IOException {
+        return new DirLocalCopy(this).copy(source, from, to, options);
     }
 
     /** qcow2 internal snapshots: listed, created, deleted and rolled back natively ({@link DirSnapshots}). */

@@ -1,0 +1,95 @@
+package dev.volport.cli;
+
+import static dev.volport.cli.Shell.bash;
+import static dev.volport.cli.Shell.q;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.volport.cli.Shell.Result;
+import dev.volport.testing.BtrfsLoop;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A local migration or copy of a raw disk between dir storages on one btrfs filesystem is a clone of the file
+ * ({@code FICLONE}): its blocks are shared with the source ({@code filefrag} flags them), holes stay holes, the
+ * content is the source's, and it is committed as an import (success line, no staging file left). Across
+ * filesystems the same command streams.
+ */
+class DirReflinkIT {
+    @RegisterExtension
+    static final BtrfsLoop BTRFS = new BtrfsLoop();
+
+    @TempDir
+    Path tmp;
+
+    private String volport(Path a, Path b) throws Exception {
+        Files.writeString(tmp.resolve("storage.cfg"), "dir: one\n\tpath " + a + "\n\tcontent images\n\ndir: two\n\tpath "
+                + b + "\n\tcontent images\n");
+        return Shell.VOLPORT + " --config " + q(tmp.resolve("storage.cfg"));
+    }
+
+    /** A 64 MiB disk with 24 MiB of data in two runs and holes around them. */
+    private static Path disk(String v, Path root) throws Exception {
+        Path file = root.resolve("images/100/vm-100-disk-0.raw");
+        Result r = bash(v + " --quiet alloc one 100 vm-100-disk-0.raw 64M && head -c 16M /dev/urandom | dd of=" + q(file)
+                + " bs=1M seek=8 conv=notrunc status=none && head -c 8M /dev/urandom | dd of=" + q(file)
+                + " bs=1M seek=40 conv=notrunc status=none && sync");
+        assertThat(r.exit()).as(r.err()).isZero();
+        return file;
+    }
+
+    private static long sharedExtents(Path file) throws Exception {
+        Result r = bash("filefrag -v " + q(file) + " | grep -c shared || true");
+        return Long.parseLong(r.out().trim());
+    }
+
+    @Test
+    void aMigrationOnOneBtrfsSharesTheBlocksOfTheRawFile() throws Exception {
+        Path a = BTRFS.freshDirectory("one");
+        Path b = BTRFS.freshDirectory("two");
+        String v = volport(a, b);
+        Path src = disk(v, a);
+        Result r = bash(v + " migrate one:100/vm-100-disk-0.raw --target-storage two");
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.out()).contains("successfully imported 'two:100/vm-100-disk-0.raw'");
+        Path copy = b.resolve("images/100/vm-100-disk-0.raw");
+        assertThat(Files.mismatch(src, copy)).isEqualTo(-1L);
+        assertThat(Files.size(copy)).isEqualTo(64L << 20);
+        assertThat(sharedExtents(copy)).isPositive();
+        assertThat(sharedExtents(src)).isPositive();
+        // holes stay holes: about the 24 MiB of data are allocated, not 64
+        assertThat(bash("du -k " + q(copy) + " | cut -f1").out().trim()).satisfies(kib ->
+                assertThat(Long.parseLong(kib)).isBetween(24L << 10, 26L << 10));
+        try (var left = Files.list(copy.getParent())) {
+            assertThat(left.map(p -> p.getFileName().toString())).containsExactly("vm-100-disk-0.raw");
+        }
+        // the clone is a volume of its own: writing into it leaves the source as it was
+        String before = bash("sha256sum < " + q(src)).out();
+        assertThat(bash("head -c 1M /dev/urandom | dd of=" + q(copy) + " bs=1M seek=9 conv=notrunc status=none")
+                .exit()).isZero();
+        assertThat(bash("sha256sum < " + q(src)).out()).isEqualTo(before);
+        // an existing target is refused as for a stream, and the staging file is not left behind
+        Result again = bash(v + " migrate one:100/vm-100-disk-0.raw --target-storage two");
+        assertThat(again.exit()).isEqualTo(1);
+        assertThat(again.err()).startsWith("volport: ").contains("already exists");
+        try (var left = Files.list(copy.getParent())) {
+            assertThat(left.count()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void acrossFilesystemsTheDiskIsStreamed() throws Exception {
+        Path a = BTRFS.freshDirectory("one");
+        Path b = tmp.resolve("ext4"); // the temporary directory is not on the test's btrfs
+        String v = volport(a, b);
+        Path src = disk(v, a);
+        Result r = bash(v + " migrate one:100/vm-100-disk-0.raw --target-storage two");
+        assertThat(r.exit()).as(r.err()).isZero();
+        Path copy = b.resolve("images/100/vm-100-disk-0.raw");
+        assertThat(Files.mismatch(src, copy)).isEqualTo(-1L);
+        assertThat(sharedExtents(copy)).isZero();
+    }
+}
