@@ -131,6 +131,11 @@ public final class LinuxCalls implements Linux {
                 Linker.Option.firstVariadicArg(2));
     }
 
+    private static final class Pipe2 {
+        static final MethodHandle H = Libc.bind("pipe2", FunctionDescriptor.of(ValueLayout.JAVA_INT,
+                ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
+    }
+
     private static final class Stat {
         static final MethodHandle H = Libc.bind("stat", FunctionDescriptor.of(ValueLayout.JAVA_INT,
                 ValueLayout.ADDRESS, ValueLayout.ADDRESS));
@@ -398,6 +403,15 @@ public final class LinuxCalls implements Linux {
         }
     }
 
+    /** A new pipe ({@code pipe2} with {@code O_CLOEXEC}): its read and write file descriptors. */
+    static int[] pipe() throws IOException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment fds = arena.allocate(ValueLayout.JAVA_INT, 2);
+            syscall("pipe", (a, state) -> (int) Pipe2.H.invokeExact(state, fds, O_CLOEXEC));
+            return new int[] {fds.getAtIndex(ValueLayout.JAVA_INT, 0), fds.getAtIndex(ValueLayout.JAVA_INT, 1)};
+        }
+    }
+
     /**
      * Asks for a pipe buffer of {@code bytes} on file descriptor {@code fd} ({@code fcntl F_SETPIPE_SZ}); bigger
      * pipes mean fewer context switches between the two ends of a stream.
@@ -633,7 +647,7 @@ public final class LinuxCalls implements Linux {
         }
     }
 
-    private static void close(int fd) {
+    static void close(int fd) {
         try {
             int ignored = (int) Close.H.invokeExact(fd);
         } catch (Throwable t) {

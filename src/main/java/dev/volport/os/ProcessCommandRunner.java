@@ -105,10 +105,11 @@ public final class ProcessCommandRunner implements CommandRunner {
         env.put("LC_ALL", "C");
         env.putAll(command.env());
         command.directory().ifPresent(d -> pb.directory(d.toFile()));
+        StdinPipe pipe = command.stdin() instanceof Command.Stdin.Pipe ? StdinPipe.open().orElse(null) : null;
         pb.redirectInput(switch (command.stdin()) {
             case Command.Stdin.Inherit i -> Redirect.INHERIT;
             case Command.Stdin.Closed c -> Redirect.from(new File("/dev/null"));
-            case Command.Stdin.Pipe p -> Redirect.PIPE;
+            case Command.Stdin.Pipe p -> pipe != null ? Redirect.from(pipe.readEnd()) : Redirect.PIPE;
             case Command.Stdin.FromFile f -> Redirect.from(readable(command, f.path()).toFile());
         });
         Path created = null;
@@ -130,9 +131,17 @@ public final class ProcessCommandRunner implements CommandRunner {
             if (created != null) {
                 deleteQuietly(created);
             }
+            if (pipe != null) {
+                closeQuietly(pipe.writer());
+            }
             throw CommandException.notStarted(command.argv(), why(command, e), e);
+        } finally {
+            if (pipe != null) {
+                pipe.closeReadEnd();
+            }
         }
-        return new ProcessRunningCommand(command, process, killGrace, stderrLines);
+        return new ProcessRunningCommand(command, process, killGrace, stderrLines,
+                pipe != null ? pipe.writer() : null);
     }
 
     private static Path readable(Command command, Path path) throws CommandException {
@@ -176,6 +185,14 @@ public final class ProcessCommandRunner implements CommandRunner {
             case EACCES -> "permission denied";
             default -> m.group(2).strip().toLowerCase(Locale.ROOT);
         };
+    }
+
+    private static void closeQuietly(java.nio.channels.Channel ch) {
+        try {
+            ch.close();
+        } catch (IOException ignored) {
+            // never written to: nothing to lose
+        }
     }
 
     private static void deleteQuietly(Path p) {

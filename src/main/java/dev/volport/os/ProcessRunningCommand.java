@@ -3,6 +3,10 @@ package dev.volport.os;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.channels.WritableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,19 +42,25 @@ final class ProcessRunningCommand implements RunningCommand {
     private final Thread watchdog;
     private final OutputStream stdin;
     private final InputStream stdout;
+    /** The write end of a stdin pipe volport made, written without the JDK stream's 8 KiB copies; or null. */
+    private final FileChannel stdinPipe;
     private final Object killLock = new Object();
     /** Set under {@link #killLock}, together with the kill they cause. */
     private boolean timedOut;
     private boolean cancelled;
 
     ProcessRunningCommand(Command command, Process process, Duration grace) {
-        this(command, process, grace, null);
+        this(command, process, grace, null, null);
     }
 
-    /** {@code stderrLines}: handed each stderr line as it arrives (null: none). */
+    /**
+     * {@code stderrLines}: handed each stderr line as it arrives (null: none). {@code stdinPipe}: the write end of
+     * the command's stdin pipe when volport made it ({@link StdinPipe}); null: the JDK's pipe, if any.
+     */
     ProcessRunningCommand(Command command, Process process, Duration grace,
-            Consumer<String> stderrLines) {
+            Consumer<String> stderrLines, FileChannel stdinPipe) {
         this.command = command;
+        this.stdinPipe = stdinPipe;
         this.process = process;
         this.grace = grace;
         this.stderrReader = Thread.ofPlatform().daemon().name("volport stderr of " + command.program())
@@ -58,7 +68,8 @@ final class ProcessRunningCommand implements RunningCommand {
         this.watchdog = command.timeout()
                 .map(t -> Thread.ofVirtual().name("volport timeout of " + command.program()).start(() -> watch(t)))
                 .orElse(null);
-        this.stdin = command.stdin() instanceof Command.Stdin.Pipe ? new Stdin(process.getOutputStream()) : null;
+        this.stdin = command.stdin() instanceof Command.Stdin.Pipe ? new Stdin(stdinPipe != null
+                ? Channels.newOutputStream(stdinPipe) : process.getOutputStream()) : null;
         this.stdout = command.stdout() instanceof Command.Stdout.Pipe ? new Stdout(process.getInputStream()) : null;
     }
 
@@ -73,6 +84,35 @@ final class ProcessRunningCommand implements RunningCommand {
             throw new IllegalStateException("stdin of '" + command.display() + "' is not a pipe");
         }
         return stdin;
+    }
+
+    /** The pipe itself when volport made it: buffers go into it without a copy; errors explained as for stdin. */
+    @Override
+    public WritableByteChannel stdinChannel() {
+        stdin();
+        if (stdinPipe == null) {
+            return Channels.newChannel(stdin);
+        }
+        return new WritableByteChannel() {
+            @Override
+            public int write(ByteBuffer src) throws IOException {
+                try {
+                    return stdinPipe.write(src);
+                } catch (IOException e) {
+                    throw explain(e, "writing to");
+                }
+            }
+
+            @Override
+            public boolean isOpen() {
+                return stdinPipe.isOpen();
+            }
+
+            @Override
+            public void close() throws IOException {
+                stdin.close();
+            }
+        };
     }
 
     @Override
@@ -156,6 +196,9 @@ final class ProcessRunningCommand implements RunningCommand {
     void closeStdinQuietly() {
         if (stdin != null) {
             try {
+                if (stdinPipe != null) {
+                    stdinPipe.close();
+                }
                 process.getOutputStream().close();
             } catch (IOException ignored) {
                 // The command no longer reads (it exited or closed stdin); its exit status reports what matters.
