@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.volport.os.CommandException.Reason;
 import java.io.BufferedReader;
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
@@ -234,6 +235,55 @@ class ProcessStreamingTest {
             assertThat(lines.poll(10, TimeUnit.SECONDS)).isEqualTo("second");
             assertThat(lines.poll(10, TimeUnit.SECONDS)).isEqualTo("no newline");
             assertThat(rc.stderrTail()).containsExactly("first line", "second", "no newline");
+        }
+    }
+
+    /**
+     * The stdin pipe is one volport made ({@link StdinPipe}): the child reads a 1 MiB pipe; what goes through
+     * {@code stdinChannel()} from a direct buffer arrives whole; closing it is the child's end of input; and
+     * neither end stays open in volport afterwards.
+     */
+    @Test
+    void theStdinChannelIsAPipeOfVolportsOwnAndLeavesNoDescriptor() throws Exception {
+        List<String> before = openDescriptors();
+        byte[] data = new byte[16 << 20];
+        new Random(7).nextBytes(data);
+        Command cmd = sh("python3 -c 'import fcntl, sys; sys.stderr.write(str(fcntl.fcntl(0, 1032)))'; sha256sum").withStdin(Command.Stdin.pipe())
+                .withTimeout(Duration.ofSeconds(60));
+        List<String> err = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (RunningCommand c = runner.start(cmd, err::add)) {
+            CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> {
+                try (var ch = c.stdinChannel()) {
+                    java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocateDirect(1 << 20);
+                    for (int off = 0; off < data.length; off += buf.capacity()) {
+                        buf.clear().put(data, off, buf.capacity()).flip();
+                        while (buf.hasRemaining()) {
+                            c.stdinChannel().write(buf);
+                        }
+                    }
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            String out = new String(c.stdout().readAllBytes(), StandardCharsets.US_ASCII);
+            writer.join();
+            c.await();
+            assertThat(out).startsWith(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data)));
+        }
+        assertThat(err).containsExactly("1048576"); // F_GETPIPE_SZ: the 1 MiB pipe volport made, not the JDK's 64 KiB
+        assertThat(openDescriptors()).isEqualTo(before);
+    }
+
+    /** This JVM's open pipes (other descriptors, e.g. a security provider's /dev/urandom, come and stay). */
+    private static List<String> openDescriptors() throws IOException {
+        try (var fds = Files.list(Path.of("/proc/self/fd"))) {
+            return fds.map(f -> {
+                try {
+                    return f.getFileName() + " " + Files.readSymbolicLink(f);
+                } catch (IOException e) {
+                    return f.getFileName() + " gone";
+                }
+            }).filter(f -> f.contains(" pipe:")).sorted().toList();
         }
     }
 }
