@@ -1,6 +1,5 @@
 package dev.volport.os;
 
-import dev.volport.io.DirectOutput;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
@@ -62,7 +61,7 @@ public interface Linux {
      * empty when its filesystem refuses them. By default empty: a stand-in for the system that does not say
      * otherwise sees every write through {@link #openReadWrite}'s channel.
      */
-    default Optional<DirectOutput> openDirect(Path file) throws IOException {
+    default Optional<LinuxCalls.DirectFile> openDirect(Path file) throws IOException {
         return Optional.empty();
     }
 

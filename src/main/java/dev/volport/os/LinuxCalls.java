@@ -1,6 +1,5 @@
 package dev.volport.os;
 
-import dev.volport.io.DirectOutput;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
@@ -344,7 +343,7 @@ public final class LinuxCalls implements Linux {
      * link to somewhere else). A filesystem without direct I/O refuses the open with {@code EINVAL}: empty then.
      */
     @Override
-    public Optional<DirectOutput> openDirect(Path file) throws IOException {
+    public Optional<DirectFile> openDirect(Path file) throws IOException {
         try {
             return Optional.of(new DirectFile(file, open(file, O_WRONLY | O_DIRECT | O_CLOEXEC | O_NOFOLLOW)));
         } catch (SyscallException e) {
@@ -360,7 +359,7 @@ public final class LinuxCalls implements Linux {
      * closing exclude each other: a cleanup on another thread (a signal) must not close the number while a write
      * still uses it, or the write could land in whatever file the number is given to next.
      */
-    private static final class DirectFile implements DirectOutput {
+    public static final class DirectFile implements AutoCloseable {
         private final Path file;
         private final int fd;
         private boolean closed;
@@ -370,8 +369,10 @@ public final class LinuxCalls implements Linux {
             this.fd = fd;
         }
 
-        /** Loops over short writes; each failure is {@code strerror}'s text alone, as the JDK's channels report. */
-        @Override
+        /**
+         * Writes all of {@code block} at {@code offset}: address, offset and length multiples of the logical block
+         * size. Loops over short writes; each failure is {@code strerror}'s text alone, as the JDK's channels report.
+         */
         public synchronized void write(MemorySegment block, long offset) throws IOException {
             if (closed) {
                 throw new IOException("writing " + file + " after the import was cancelled");

@@ -1,6 +1,9 @@
 package dev.volport.storage;
 
+import dev.volport.io.DirectOutput;
+import dev.volport.os.LinuxCalls;
 import java.io.IOException;
+import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -29,5 +32,20 @@ public final class DirectWrites {
         } catch (IOException | SecurityException e) {
             return false;
         }
+    }
+
+    /** An {@code O_DIRECT} file of the os layer as the io layer's {@link DirectOutput} (the two never meet). */
+    public static DirectOutput output(LinuxCalls.DirectFile file) {
+        return new DirectOutput() {
+            @Override
+            public void write(MemorySegment block, long offset) throws IOException {
+                file.write(block, offset);
+            }
+
+            @Override
+            public void close() {
+                file.close();
+            }
+        };
     }
 }

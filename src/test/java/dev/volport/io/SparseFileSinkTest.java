@@ -85,7 +85,7 @@ class SparseFileSinkTest {
         byte[] want = new byte[Math.toIntExact(size)];
         Random random = new Random(size);
         Linux.system().setLength(file, size); // as the importers do before the first event
-        CheckedDirect direct = new CheckedDirect(Linux.system().openDirect(file).orElseThrow());
+        CheckedDirect direct = new CheckedDirect(DirectWrites.output(Linux.system().openDirect(file).orElseThrow()));
         long[] longRuns = new long[2]; // whole-block bytes of runs with at least 64 KiB of them, and their count
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.READ)) {
             SparseFileSink sink = new SparseFileSink(ch, WritebackHint.NONE, Optional.of(direct));
@@ -134,7 +134,7 @@ class SparseFileSinkTest {
     @Test
     void shortRunsAndTheEndsOfLongOnesGoThroughTheChannel() throws IOException {
         Path file = Files.createFile(tmp.resolve("image.raw"));
-        CheckedDirect direct = new CheckedDirect(Linux.system().openDirect(file).orElseThrow());
+        CheckedDirect direct = new CheckedDirect(DirectWrites.output(Linux.system().openDirect(file).orElseThrow()));
         byte[] a = filled(60 << 10, 1); // a short run: below 64 KiB
         byte[] b = filled(100 + (128 << 10) + 5, 2); // starts 100 bytes into a block, ends 5 bytes into one
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.READ)) {
@@ -155,7 +155,7 @@ class SparseFileSinkTest {
     @Test
     void aWriteAfterTheDescriptorWasClosedFailsInsteadOfUsingTheNumber() throws IOException {
         Path file = Files.createFile(tmp.resolve("image.raw"));
-        DirectOutput direct = Linux.system().openDirect(file).orElseThrow();
+        DirectOutput direct = DirectWrites.output(Linux.system().openDirect(file).orElseThrow());
         direct.close();
         MemorySegment block = java.lang.foreign.Arena.ofAuto().allocate(4096, 4096);
         assertThatThrownBy(() -> direct.write(block, 0)).isInstanceOf(IOException.class)

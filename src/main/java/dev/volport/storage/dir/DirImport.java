@@ -227,7 +227,7 @@ final class DirImport implements ImportTarget {
             file();
             if (direct == null) {
                 direct = landing.codec().isEmpty() && DirectWrites.suit(staging.path().getParent(), System.getenv())
-                        ? linux.openDirect(staging.path()) : Optional.empty();
+                        ? linux.openDirect(staging.path()).map(DirectWrites::output) : Optional.empty();
             }
             return direct;
         }
