@@ -11,6 +11,7 @@ import dev.volport.volume.DiskFormat;
 import dev.volport.volume.VolumeId;
 import dev.volport.volume.VolumeName;
 import java.io.IOException;
+import java.nio.file.FileStore;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -54,8 +55,14 @@ final class DirLocalCopy {
         if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
             return Optional.empty(); // a missing source is the stream's error to report, in its words
         }
-        var store = Files.getFileStore(file);
-        var targetStore = Files.getFileStore(existing(target.layout().root()));
+        FileStore store;
+        FileStore targetStore;
+        try {
+            store = Files.getFileStore(file);
+            targetStore = Files.getFileStore(existing(target.layout().root()));
+        } catch (IOException e) {
+            return Optional.empty(); // no mount table entry (a chroot, a container): the stream copies instead
+        }
         if (!SHARING.contains(store.type()) || !store.name().equals(targetStore.name())) {
             return Optional.empty();
         }

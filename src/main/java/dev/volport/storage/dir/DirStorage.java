@@ -34,10 +34,10 @@ import dev.volport.volume.DiskFormat;
 import dev.volport.volume.VolumeId;
 import dev.volport.volume.VolumeName;
 import dev.volport.volume.VolumeNameException;
+import java.io.File;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.WritableByteChannel;
-import java.nio.file.FileStore;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
@@ -370,10 +370,12 @@ public final class DirStorage implements Storage, LocalCopy {
             return new StorageStatus(section.id(), section.type(), !section.disabled(), false, 0, 0, 0,
                     section.content(), section.shared());
         }
-        FileStore store = Files.getFileStore(root);
-        long total = store.getTotalSpace();
-        long avail = store.getUsableSpace();
-        return new StorageStatus(section.id(), section.type(), true, true, total, total - store.getUnallocatedSpace(),
+        // statvfs on the path itself (java.io.File): Files.getFileStore looks the path up in the mount table, which
+        // inside a chroot or a container names other paths ("Mount point not found")
+        File dir = root.toFile();
+        long total = dir.getTotalSpace();
+        long avail = dir.getUsableSpace();
+        return new StorageStatus(section.id(), section.type(), true, true, total, total - dir.getFreeSpace(),
                 avail, section.content(), section.shared());
     }
 
