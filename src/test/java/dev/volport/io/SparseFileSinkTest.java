@@ -18,6 +18,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.ForAll;
@@ -150,6 +152,83 @@ class SparseFileSinkTest {
         byte[] got = Files.readAllBytes(file);
         assertThat(Arrays.copyOf(got, a.length)).isEqualTo(a);
         assertThat(Arrays.copyOfRange(got, (1 << 20) + 4096 - 100, got.length)).isEqualTo(b);
+    }
+
+    @Test
+    void theNextBlockGathersWhileADirectWriteWaitsForTheDevice() throws Exception {
+        Path file = Files.createFile(tmp.resolve("image.raw"));
+        DirectOutput real = DirectWrites.output(Linux.system().openDirect(file).orElseThrow());
+        CountDownLatch firstWriteStarted = new CountDownLatch(1);
+        CountDownLatch device = new CountDownLatch(1);
+        List<Long> offsets = java.util.Collections.synchronizedList(new ArrayList<>());
+        DirectOutput slow = new DirectOutput() {
+            @Override
+            public void write(MemorySegment block, long offset) throws IOException {
+                offsets.add(offset);
+                firstWriteStarted.countDown();
+                try {
+                    // the device holds the first write until the test lets it go; a sink that waits for the write
+                    // on its caller's thread never lets the test get there
+                    if (!device.await(10, TimeUnit.SECONDS)) {
+                        throw new IOException("the write was never let go: the sink's caller waited for it");
+                    }
+                } catch (InterruptedException e) {
+                    throw new java.io.InterruptedIOException();
+                }
+                real.write(block, offset);
+            }
+
+            @Override
+            public void close() {
+                real.close();
+            }
+        };
+        byte[] image = filled(3 << 20, 7);
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.READ)) {
+            Linux.system().setLength(file, image.length);
+            SparseFileSink sink = new SparseFileSink(ch, WritebackHint.NONE, Optional.of(slow));
+            // the first MiB fills a block, whose write starts and blocks; the second MiB must still be taken
+            sink.bytes(ByteBuffer.wrap(image, 0, 1 << 20));
+            assertThat(firstWriteStarted.await(10, TimeUnit.SECONDS)).isTrue();
+            sink.bytes(ByteBuffer.wrap(image, 1 << 20, (1 << 20) - 4096));
+            assertThat(offsets).containsExactly(0L);
+            device.countDown();
+            sink.bytes(ByteBuffer.wrap(image, (2 << 20) - 4096, (1 << 20) + 4096));
+            sink.finish();
+        } finally {
+            slow.close();
+        }
+        assertThat(offsets).containsExactly(0L, 1L << 20, 2L << 20);
+        assertThat(Files.readAllBytes(file)).isEqualTo(image);
+    }
+
+    @Test
+    void aFailedDirectWriteIsReportedByTheNextReleaseOrByFinish() throws IOException {
+        Path file = Files.createFile(tmp.resolve("image.raw"));
+        DirectOutput failing = new DirectOutput() {
+            @Override
+            public void write(MemorySegment block, long offset) throws IOException {
+                throw new IOException("No space left on device");
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.READ)) {
+            SparseFileSink sink = new SparseFileSink(ch, WritebackHint.NONE, Optional.of(failing));
+            sink.bytes(ByteBuffer.wrap(filled(1 << 20, 3))); // one block handed to the writer
+            assertThatThrownBy(sink::finish).isInstanceOf(IOException.class)
+                    .hasMessage("No space left on device");
+        }
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.READ)) {
+            SparseFileSink sink = new SparseFileSink(ch, WritebackHint.NONE, Optional.of(failing));
+            assertThatThrownBy(() -> {
+                for (int i = 0; i < 3; i++) {
+                    sink.bytes(ByteBuffer.wrap(filled(1 << 20, i)));
+                }
+            }).isInstanceOf(IOException.class).hasMessage("No space left on device");
+        }
     }
 
     @Test
