@@ -82,8 +82,7 @@ final class CopyCommand implements Callable<Integer> {
                 limit);
         TransferResult result = new TransferRunner(new ImportTransaction(ctx.registry().env()), ctx.linux()::growPipe).run(req, ctx.progress());
         if (result.local() && !ctx.quiet) {
-            ctx.err().println("copy " + from + " to " + result.imported() + ": same btrfs filesystem, copied as a"
-                    + " snapshot (no stream)");
+            ctx.err().println("copy " + from + " to " + result.imported() + ": " + result.inPlace().orElseThrow());
         }
         root.ctx.out().println("successfully imported '" + result.imported() + "'");
         return 0;

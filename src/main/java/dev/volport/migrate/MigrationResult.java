@@ -9,7 +9,7 @@ import java.util.Objects;
  *
  * @param volume  the volume on the target, as the receiver named it (another name after a rename)
  * @param plan    what was done
- * @param bytes   bytes of stream sent (0 without a copy)
+ * @param bytes   bytes of stream sent (0 without a copy; a local copy without a stream: the data bytes copied)
  * @param elapsed from the start of the stream to the target's success
  */
 public record MigrationResult(VolumeId volume, MigrationPlan plan, long bytes, Duration elapsed) {

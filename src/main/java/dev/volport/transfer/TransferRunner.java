@@ -91,17 +91,18 @@ public final class TransferRunner {
         }
         long t0 = System.nanoTime();
         if (req.target() instanceof LocalCopy local) {
-            Optional<VolumeId> copied;
+            Optional<LocalCopy.Copied> copied;
             try {
                 copied = local.copyLocally(req.source(), req.source().parseName(req.from().volName()),
-                        req.target().parseName(req.to().volName()), req.options());
+                        req.target().parseName(req.to().volName()), req.options(), req.limit().bytesPerSecond(),
+                        progress);
             } catch (IOException e) {
                 throw new TransferException("copy of " + req.from() + " to " + req.to() + " failed: "
                         + e.getMessage(), e);
             }
             if (copied.isPresent()) {
-                return new TransferResult(copied.get(), req.format(), 0, Duration.ofNanos(System.nanoTime() - t0),
-                        true);
+                return new TransferResult(copied.get().volume(), req.format(), copied.get().bytes(),
+                        Duration.ofNanos(System.nanoTime() - t0), Optional.of(copied.get().how()));
             }
         }
         StreamPipe pipe = StreamPipe.open(resizePipe);

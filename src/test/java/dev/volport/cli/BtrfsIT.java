@@ -137,7 +137,7 @@ class BtrfsIT {
                 + " --progress none copy one:100/vm-100-disk-0.raw three:100/vm-100-disk-0.raw");
         assertThat(same.exit()).as(same.err()).isZero();
         assertThat(same.out()).isEqualTo("successfully imported 'three:100/vm-100-disk-0.raw'\n");
-        assertThat(same.err()).contains("same btrfs filesystem, copied as a snapshot (no stream)");
+        assertThat(same.err()).contains("a snapshot on the same btrfs filesystem (nothing copied)");
         Path copy = three.resolve("images/100/vm-100-disk-0");
         assertThat(sha(copy.resolve("disk.raw"))).isEqualTo(sha(src.resolve("disk.raw")));
         Result uuids = bash("btrfs subvolume show " + q(src) + " | sed -n 's/^[[:space:]]*UUID:[[:space:]]*//p';"

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
  * A local migration or copy of a raw disk between dir storages on one btrfs filesystem is a clone of the file
  * ({@code FICLONE}): its blocks are shared with the source ({@code filefrag} flags them), holes stay holes, the
  * content is the source's, and it is committed as an import (success line, no staging file left). Across
- * filesystems the same command streams.
+ * filesystems only the data ranges are copied, file to file; under a bandwidth limit the disk is streamed.
  */
 class DirReflinkIT {
     @RegisterExtension
@@ -81,15 +81,68 @@ class DirReflinkIT {
     }
 
     @Test
-    void acrossFilesystemsTheDiskIsStreamed() throws Exception {
+    void acrossFilesystemsOnlyTheDataRangesAreCopiedFileToFile() throws Exception {
         Path a = BTRFS.freshDirectory("one");
         Path b = tmp.resolve("ext4"); // the temporary directory is not on the test's btrfs
         String v = volport(a, b);
         Path src = disk(v, a);
-        Result r = bash(v + " migrate one:100/vm-100-disk-0.raw --target-storage two");
+        Result r = bash(v + " --progress json copy one:100/vm-100-disk-0.raw two:100/vm-100-disk-0.raw");
         assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.err()).contains("copy one:100/vm-100-disk-0.raw to two:100/vm-100-disk-0.raw: the data ranges"
+                + " copied file to file (holes kept, no stream)");
+        // progress as for a stream: named after the volumes, ending once at the disk's size
+        assertThat(r.errLines()).filteredOn(l -> l.contains("\"done\":true")).singleElement().satisfies(l ->
+                assertThat(l).contains("copy one:100/vm-100-disk-0.raw to two:100/vm-100-disk-0.raw",
+                        String.valueOf(64L << 20)));
         Path copy = b.resolve("images/100/vm-100-disk-0.raw");
         assertThat(Files.mismatch(src, copy)).isEqualTo(-1L);
         assertThat(sharedExtents(copy)).isZero();
+        // the holes stayed holes: 24 MiB allocated of 64
+        assertThat(Long.parseLong(bash("du -k " + q(copy) + " | cut -f1").out().trim())).isBetween(24L << 10,
+                26L << 10);
+        try (var left = Files.list(copy.getParent())) {
+            assertThat(left.map(p -> p.getFileName().toString())).containsExactly("vm-100-disk-0.raw");
+        }
+        // an existing target is refused and kept
+        String before = bash("sha256sum < " + q(copy)).out();
+        Result again = bash(v + " copy one:100/vm-100-disk-0.raw two:100/vm-100-disk-0.raw");
+        assertThat(again.exit()).isEqualTo(1);
+        assertThat(again.err()).startsWith("volport: ").contains("already exists");
+        assertThat(bash("sha256sum < " + q(copy)).out()).isEqualTo(before);
+    }
+
+    @Test
+    void underABandwidthLimitTheDiskIsStreamed() throws Exception {
+        Path a = BTRFS.freshDirectory("one");
+        Path b = tmp.resolve("ext4");
+        String v = volport(a, b);
+        Path src = disk(v, a);
+        Result r = bash(v + " copy --bwlimit 1000000 one:100/vm-100-disk-0.raw two:100/vm-100-disk-0.raw");
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.err()).doesNotContain("file to file");
+        assertThat(Files.mismatch(src, b.resolve("images/100/vm-100-disk-0.raw"))).isEqualTo(-1L);
+    }
+
+    @Test
+    void aTargetThatFillsUpKeepsNothingAndSaysWhy() throws Exception {
+        Path a = BTRFS.freshDirectory("one");
+        Path b = Files.createDirectories(tmp.resolve("small"));
+        // 16 MiB for a disk with 24 MiB of data
+        assertThat(bash("mount -t tmpfs -o size=16m volport-test " + q(b)).exit()).isZero();
+        try {
+            String v = volport(a, b);
+            disk(v, a);
+            Result r = bash(v + " copy one:100/vm-100-disk-0.raw two:100/vm-100-disk-0.raw");
+            assertThat(r.exit()).isEqualTo(1);
+            assertThat(r.errLines()).singleElement().satisfies(l -> assertThat(l).startsWith("volport: ")
+                    .contains("one:100/vm-100-disk-0.raw", "No space left on device"));
+            try (var left = Files.walk(b)) {
+                // the storage's lock file is the storage's, kept as every import keeps it
+                assertThat(left.filter(Files::isRegularFile).map(p -> p.getFileName().toString()))
+                        .containsExactly(".volport.lock");
+            }
+        } finally {
+            bash("umount " + q(b));
+        }
     }
 }

@@ -339,12 +339,14 @@ final class BtrfsStorage implements Storage, LocalCopy {
 
     /** Between btrfs storages on one filesystem: a writable snapshot instead of a stream ({@link BtrfsLocalCopy}). */
     @Override
-    public Optional<VolumeId> copyLocally(Storage source, VolumeName from, VolumeName to, TransferOptions options)
-            throws IOException {
+    public Optional<LocalCopy.Copied> copyLocally(Storage source, VolumeName from, VolumeName to,
+            TransferOptions options, long bytesPerSecond, Progress progress) throws IOException {
         if (isFile(from) || isFile(to)) {
             return Optional.empty(); // a plain file travels as a stream
         }
-        return new BtrfsLocalCopy(this).copy(source, from, to, options);
+        // a snapshot shares every block: nothing moves, so a bandwidth limit has nothing to hold back
+        return new BtrfsLocalCopy(this).copy(source, from, to, options).map(v -> new LocalCopy.Copied(v,
+                "a snapshot on the same btrfs filesystem (nothing copied)", 0));
     }
 
     @Override

@@ -253,11 +253,14 @@ public final class DirStorage implements Storage, LocalCopy {
         return new DirImport(this, own(name), format, options);
     }
 
-    /** Between dir storages on a filesystem that shares blocks: a clone of a raw file ({@link DirLocalCopy}). */
+    /**
+     * Between dir storages of this host: a clone of a raw file on a filesystem that shares blocks, else a copy of
+     * its data ranges when no bandwidth limit applies ({@link DirLocalCopy}).
+     */
     @Override
-    public Optional<VolumeId> copyLocally(Storage source, VolumeName from, VolumeName to, TransferOptions options)
-            throws IOException {
-        return new DirLocalCopy(this).copy(source, from, to, options);
+    public Optional<LocalCopy.Copied> copyLocally(Storage source, VolumeName from, VolumeName to,
+            TransferOptions options, long bytesPerSecond, Progress progress) throws IOException {
+        return new DirLocalCopy(this).copy(source, from, to, options, bytesPerSecond, progress);
     }
 
     /** qcow2 internal snapshots: listed, created, deleted and rolled back natively ({@link DirSnapshots}). */
