@@ -116,9 +116,9 @@ class SparseFileSinkTest {
             direct.close();
         }
         assertThat(Files.readAllBytes(file)).isEqualTo(want);
-        // Each long run goes direct block by block, but the last piece of a run longer than the gathering block
-        // may be shorter than 64 KiB and take the channel.
-        assertThat(direct.bytes()).isBetween(longRuns[0] - longRuns[1] * SparseFileSink.MIN_DIRECT, longRuns[0]);
+        // Each long run goes direct block by block, but the gathering blocks it starts and ends in part may take
+        // the channel.
+        assertThat(direct.bytes()).isBetween(longRuns[0] - longRuns[1] * 2L * SparseFileSink.STAGE, longRuns[0]);
         Files.delete(file);
         Files.delete(dir);
     }
@@ -137,8 +137,8 @@ class SparseFileSinkTest {
     void shortRunsAndTheEndsOfLongOnesGoThroughTheChannel() throws IOException {
         Path file = Files.createFile(tmp.resolve("image.raw"));
         CheckedDirect direct = new CheckedDirect(DirectWrites.output(Linux.system().openDirect(file).orElseThrow()));
-        byte[] a = filled(60 << 10, 1); // a short run: below 64 KiB
-        byte[] b = filled(100 + (128 << 10) + 5, 2); // starts 100 bytes into a block, ends 5 bytes into one
+        byte[] a = filled(1000 << 10, 1); // a short run: below a whole gathering block
+        byte[] b = filled(100 + (3 << 20) + 5, 2); // starts 100 bytes into a block, ends 5 bytes into one
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.READ)) {
             SparseFileSink sink = new SparseFileSink(ch, WritebackHint.NONE, Optional.of(direct));
             sink.bytes(ByteBuffer.wrap(a));
@@ -147,8 +147,11 @@ class SparseFileSinkTest {
             sink.finish();
         }
         direct.close();
-        assertThat(direct.writes).hasSize(1);
-        assertThat(direct.writes.get(0)).containsExactly((1 << 20) + 4096, 128 << 10);
+        // the gathering block [1 MiB, 2 MiB) holds less than a whole block of the run: the channel; the two
+        // blocks the run fills go direct; its last 4101 bytes the channel
+        assertThat(direct.writes).hasSize(2);
+        assertThat(direct.writes.get(0)).containsExactly(2 << 20, 1 << 20);
+        assertThat(direct.writes.get(1)).containsExactly(3 << 20, 1 << 20);
         byte[] got = Files.readAllBytes(file);
         assertThat(Arrays.copyOf(got, a.length)).isEqualTo(a);
         assertThat(Arrays.copyOfRange(got, (1 << 20) + 4096 - 100, got.length)).isEqualTo(b);
