@@ -20,7 +20,7 @@ public final class CancellableThread extends Thread {
     }
 
     /** Whether the current thread should stop waiting: it was interrupted, or cancelled as a {@code CancellableThread}. */
-    static boolean currentStopped() {
+    public static boolean currentStopped() {
         Thread t = Thread.currentThread();
         return t.isInterrupted() || t instanceof CancellableThread c && c.cancelled;
     }

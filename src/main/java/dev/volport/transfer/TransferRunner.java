@@ -56,6 +56,9 @@ public final class TransferRunner {
     private final Object lock = new Object();
     private final List<Failure> failures = new ArrayList<>();
     private boolean exportDone;
+    /** The thread of a copy in place while it runs ({@link #copyInPlace}), and whether it was cancelled. */
+    private CancellableThread inPlace;
+    private boolean inPlaceCancelled;
     private boolean importDone;
     private boolean stopping;
     private boolean used;
@@ -91,15 +94,7 @@ public final class TransferRunner {
         }
         long t0 = System.nanoTime();
         if (req.target() instanceof LocalCopy local) {
-            Optional<LocalCopy.Copied> copied;
-            try {
-                copied = local.copyLocally(req.source(), req.source().parseName(req.from().volName()),
-                        req.target().parseName(req.to().volName()), req.options(), req.limit().bytesPerSecond(),
-                        progress);
-            } catch (IOException e) {
-                throw new TransferException("copy of " + req.from() + " to " + req.to() + " failed: "
-                        + e.getMessage(), e);
-            }
+            Optional<LocalCopy.Copied> copied = copyInPlace(local, req, progress);
             if (copied.isPresent()) {
                 return new TransferResult(copied.get().volume(), req.format(), copied.get().bytes(),
                         Duration.ofNanos(System.nanoTime() - t0), Optional.of(copied.get().how()));
@@ -149,8 +144,82 @@ public final class TransferRunner {
             if (exportDone && importDone) {
                 return;
             }
+            if (inPlace != null) {
+                // the copy in place stops at its lock wait or its next extent and removes what it staged (not
+                // interrupted: an interrupt would also close the channels its cleanup needs)
+                inPlaceCancelled = true;
+                inPlace.cancel();
+                return;
+            }
         }
         fail(Side.CANCEL, null, false);
+    }
+
+    /**
+     * Asks the target to copy without a stream, on a thread of its own that {@link #cancel} (or an interrupt of
+     * the caller) stops: a copy of data ranges may take minutes, and its lock wait is cancellable as an import's.
+     */
+    private Optional<LocalCopy.Copied> copyInPlace(LocalCopy local, TransferRequest req, Progress progress)
+            throws IOException {
+        @SuppressWarnings("unchecked")
+        Optional<LocalCopy.Copied>[] copied = new Optional[] {Optional.empty()};
+        Throwable[] failed = new Throwable[1];
+        CancellableThread t = new CancellableThread("volport-copy " + req.from(), () -> {
+            try {
+                copied[0] = local.copyLocally(req.source(), req.source().parseName(req.from().volName()),
+                        req.target().parseName(req.to().volName()), req.options(), req.limit().bytesPerSecond(),
+                        progress);
+            } catch (Throwable e) {
+                failed[0] = e;
+            }
+        });
+        synchronized (lock) {
+            inPlace = t;
+        }
+        boolean interrupted;
+        try {
+            t.start();
+            interrupted = false;
+            while (true) {
+                try {
+                    t.join();
+                    break;
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                    cancel();
+                }
+            }
+        } finally {
+            synchronized (lock) {
+                inPlace = null;
+            }
+        }
+        boolean cancelled;
+        synchronized (lock) {
+            cancelled = inPlaceCancelled;
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        if (cancelled) {
+            TransferException e = new TransferException(cancelled(req));
+            if (failed[0] != null) {
+                e.addSuppressed(new TransferException("import into " + req.to() + " stopped because the transfer"
+                        + " was cancelled: " + failed[0].getMessage(), failed[0]));
+            }
+            throw e;
+        }
+        switch (failed[0]) {
+            case null -> {
+                return copied[0];
+            }
+            case IOException e -> throw new TransferException("copy of " + req.from() + " to " + req.to()
+                    + " failed: " + e.getMessage(), e);
+            case RuntimeException e -> throw e;
+            case Error e -> throw e;
+            default -> throw new TransferException("copy of " + req.from() + " to " + req.to() + " failed: "
+                    + failed[0].getMessage(), failed[0]);
+        }
     }
 
     private void exportSide(TransferRequest req, StreamPipe pipe) {

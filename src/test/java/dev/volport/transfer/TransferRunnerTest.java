@@ -168,15 +168,32 @@ class TransferRunnerTest {
     void rawRoundTripIsIdenticalAndProgressCountsThePipe() throws Exception {
         byte[] data = rawVolume("100/vm-100-disk-0.raw", 5 << 20);
         RecordingProgress progress = new RecordingProgress();
+        // a bandwidth limit (10 GB/s, never reached) makes dir to dir stream instead of copying in place
         TransferResult r = new TransferRunner(imports, Linux.system()::growPipe)
-                .run(rawSize("src:100/vm-100-disk-0.raw", "dst:100/vm-100-disk-0.raw", 0), progress);
+                .run(rawSize("src:100/vm-100-disk-0.raw", "dst:100/vm-100-disk-0.raw", 10_000_000), progress);
         assertThat(r.imported()).isEqualTo(id("dst:100/vm-100-disk-0.raw"));
         assertThat(r.format()).isEqualTo(StreamFormat.RAW_SIZE);
+        assertThat(r.local()).isFalse();
         assertThat(r.bytes()).isEqualTo(8 + data.length);
         assertThat(sha256(tmp.resolve("dst/images/100/vm-100-disk-0.raw"))).isEqualTo(sha256(data));
         assertThat(progress.starts).hasValue(1);
         assertThat(progress.total).hasValue(8L + data.length);
         assertThat(progress.advanced).hasValue(8L + data.length);
+        assertThat(progress.finishes).hasValue(1);
+    }
+
+    @Test
+    void withoutALimitARawDiskIsCopiedInPlaceDataRangesOnly() throws Exception {
+        byte[] data = rawVolume("100/vm-100-disk-0.raw", 5 << 20); // 3 MiB of data, every other MiB a hole
+        RecordingProgress progress = new RecordingProgress();
+        TransferResult r = new TransferRunner(imports, Linux.system()::growPipe)
+                .run(rawSize("src:100/vm-100-disk-0.raw", "dst:100/vm-100-disk-0.raw", 0), progress);
+        assertThat(r.inPlace()).hasValue("the data ranges copied file to file (holes kept, no stream)");
+        assertThat(r.bytes()).isEqualTo(3L << 20); // the data, not the holes
+        assertThat(sha256(tmp.resolve("dst/images/100/vm-100-disk-0.raw"))).isEqualTo(sha256(data));
+        assertThat(progress.starts).hasValue(1);
+        assertThat(progress.total).hasValue((long) data.length);
+        assertThat(progress.advanced).hasValue((long) data.length);
         assertThat(progress.finishes).hasValue(1);
     }
 

@@ -4,6 +4,7 @@ import dev.volport.format.StreamFormat;
 import dev.volport.io.ExtentSink;
 import dev.volport.io.Progress;
 import dev.volport.io.SparseFileSink;
+import dev.volport.os.CancellableThread;
 import dev.volport.storage.ImportTarget;
 import dev.volport.storage.LocalCopy;
 import dev.volport.storage.Rollback;
@@ -17,6 +18,7 @@ import dev.volport.volume.DiskFormat;
 import dev.volport.volume.VolumeId;
 import dev.volport.volume.VolumeName;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.FileStore;
@@ -168,8 +170,16 @@ final class DirLocalCopy {
             this.data = data;
         }
 
+        /** Stops the copy once its thread was cancelled ({@code TransferRunner.cancel}). */
+        private static void requireRunning() throws IOException {
+            if (CancellableThread.currentStopped()) {
+                throw new InterruptedIOException("the copy was cancelled");
+            }
+        }
+
         @Override
         public void data(FileChannel file, long offset, long length) throws IOException {
+            requireRunning();
             out.data(file, offset, length);
             data[0] += length;
             progress.advance(length);
@@ -177,6 +187,7 @@ final class DirLocalCopy {
 
         @Override
         public void bytes(ByteBuffer buf) throws IOException {
+            requireRunning();
             int n = buf.remaining();
             out.bytes(buf);
             data[0] += n;
