@@ -102,9 +102,10 @@ final class DemoCommand implements Callable<Integer> {
                     format);
 
             work.own(dst.path(dstName)); // the import makes exactly this name (no rename): a new dir
-            // the transfer runner: export and import on two threads over an OS pipe, the first failure reported
+            // the transfer runner: export and import on two threads over an OS pipe, the first failure reported;
+            // always the stream, which is what the demo shows (copy and migrate copy a raw disk in place)
             TransferResult result = new TransferRunner(new ImportTransaction(root.ctx.registry().env()),
-                    root.ctx.linux()::growPipe).run(req, Progress.NONE);
+                    root.ctx.linux()::growPipe).streaming().run(req, Progress.NONE);
             VolumeId imported = result.imported();
             double secs = result.elapsed().toNanos() / 1e9;
             out.printf("4. Exported %s as %s into a pipe and imported it as %s in %.2f s%n"

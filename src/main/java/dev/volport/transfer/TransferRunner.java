@@ -59,6 +59,7 @@ public final class TransferRunner {
     /** The thread of a copy in place while it runs ({@link #copyInPlace}), and whether it was cancelled. */
     private CancellableThread inPlace;
     private boolean inPlaceCancelled;
+    private boolean inPlaceAllowed = true;
     private boolean importDone;
     private boolean stopping;
     private boolean used;
@@ -80,6 +81,17 @@ public final class TransferRunner {
     }
 
     /**
+     * Makes this runner always stream, never asking the target to copy in place ({@code storage.LocalCopy}): for
+     * a caller that shows the stream itself (the demo).
+     */
+    public TransferRunner streaming() {
+        synchronized (lock) {
+            inPlaceAllowed = false;
+        }
+        return this;
+    }
+
+    /**
      * Runs the transfer and returns once both sides have ended.
      *
      * @param progress the transfer's progress: started once the stream's first bytes arrive, finished on return
@@ -93,7 +105,11 @@ public final class TransferRunner {
             used = true;
         }
         long t0 = System.nanoTime();
-        if (req.target() instanceof LocalCopy local) {
+        boolean mayCopyInPlace;
+        synchronized (lock) {
+            mayCopyInPlace = inPlaceAllowed;
+        }
+        if (mayCopyInPlace && req.target() instanceof LocalCopy local) {
             Optional<LocalCopy.Copied> copied = copyInPlace(local, req, progress);
             if (copied.isPresent()) {
                 return new TransferResult(copied.get().volume(), req.format(), copied.get().bytes(),
