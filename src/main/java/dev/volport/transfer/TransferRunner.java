@@ -217,7 +217,8 @@ public final class TransferRunner {
         if (interrupted) {
             Thread.currentThread().interrupt();
         }
-        if (cancelled) {
+        if (cancelled && (failed[0] != null || copied[0].isEmpty())) {
+            // (a cancel that came after the commit is too late: the copy succeeded and is reported so)
             TransferException e = new TransferException(cancelled(req));
             if (failed[0] != null) {
                 e.addSuppressed(new TransferException("import into " + req.to() + " stopped because the transfer"
