@@ -58,8 +58,8 @@ class ConcurrencyIT extends FaultWorldTest {
         Sh.Result r = Sh.bash(parallel(16, world.volport + " import " + q(p.target()) + " " + p.format() + " "
                 + q(stream) + p.importArgs() + " -allow-rename 1"), 600);
         List<String> volumes = imported(r);
+        int intact = checkAndFree(p, volumes.stream().distinct().toList()); // first: a failure leaves no volumes
         assertThat(volumes).as(r.toString()).hasSize(16).doesNotHaveDuplicates();
-        int intact = checkAndFree(p, volumes);
         assertThat(world.leftovers(p)).isEmpty();
         FaultReport.add(new FaultReport.Row("16 imports, --allow-rename 1", p.name(), 16, intact, 16,
                 16 - intact, 0));

@@ -85,13 +85,13 @@ final class ZfsImport implements ImportTarget {
         }
         try (ZfsLocks.Held lock = storage.locks().storage()) {
             // one listing under the lock: the leftovers, whether the name is taken, the next free one
-            List<String> names = ZfsLeftovers.remove(storage);
+            ZfsLeftovers.Taken taken = ZfsLeftovers.remove(storage);
             ZfsVolumeName target = name;
-            if (names.contains(name.name()) || ZfsLeftovers.inProgress(storage, name.name())) {
+            if (taken.contains(name.name())) {
                 if (!options.allowRename()) {
                     throw new StorageException("volume '" + dataset() + "' already exists");
                 }
-                target = storage.nextFree(name.guest(), name.format(), names);
+                target = storage.nextFree(name.guest(), name.format(), taken);
                 storage.env().warnings().println("volport: volume '" + dataset() + "' already exists - importing"
                         + " with a different name (" + storage.id(target) + ")");
             }
@@ -274,7 +274,16 @@ final class ZfsImport implements ImportTarget {
                 if (filesystem && "yes".equals(own.get("mounted"))) {
                     zfs.runBusy(zfs.commands().unmount(dataset), doing);
                 }
-                zfs.runBusy(zfs.commands().rename(dataset, target.name()), doing);
+                try {
+                    zfs.runBusy(zfs.commands().rename(dataset, target.name()), doing);
+                } catch (StorageException e) {
+                    // only a volume made outside an import (an alloc by name, zfs create) can take the name now
+                    if (zfs.exists(target.name(), Optional.empty())) {
+                        throw new StorageException("import into " + requested() + " failed: volume '"
+                                + zfs.commands().dataset(target.name()) + "' was created while the import ran", e);
+                    }
+                    throw e;
+                }
                 committed = true;
                 if (filesystem) {
                     zfs.run(zfs.commands().mount(target.name()), "imported " + storage.id(target)

@@ -15,11 +15,36 @@ final class ZfsLeftovers {
     }
 
     /**
-     * Removes the leftovers; returns the names below the pool it read first (leftovers included), which the caller,
-     * under the same lock, may use to check a name or choose a free one without listing again.
+     * The names taken below the pool, read under the storage lock: the datasets and zvols that exist, and the
+     * staging names of the imports running on this host.
      */
-    static java.util.List<String> remove(ZfsPoolStorage storage) throws IOException {
+    record Taken(java.util.List<String> names, java.util.List<String> importing) {
+        /** Whether {@code name} exists or an import in progress will rename its staging dataset to it. */
+        boolean contains(String name) {
+            int skip = ZfsImport.STAGING_PREFIX.length() + 17;
+            return names.contains(name)
+                    || importing.stream().anyMatch(s -> s.length() > skip && s.substring(skip).equals(name));
+        }
+
+        /** Both lists in one, for choosing a free name. */
+        java.util.List<String> all() {
+            java.util.List<String> all = new java.util.ArrayList<>(names);
+            all.addAll(importing);
+            return all;
+        }
+    }
+
+    /**
+     * Removes the leftovers; returns what it read first (leftovers included), which the caller, under the same lock,
+     * may use to check a name or choose a free one without listing again.
+     *
+     * <p>The running imports are read before the listing: an import commits (renames its staging dataset) without
+     * the storage lock and releases its staging lock only afterwards, so an import seen neither running nor finished
+     * cannot happen in this order, while the other order could miss one that finished between the two reads.
+     */
+    static Taken remove(ZfsPoolStorage storage) throws IOException {
         ZfsTool zfs = storage.zfs();
+        java.util.List<String> importing = storage.locks().inProgress();
         java.util.List<String> names = ZfsListing.names(zfs);
         removeStaleLocks(storage, new java.util.HashSet<>(names));
         for (String name : names) {
@@ -43,7 +68,7 @@ final class ZfsLeftovers {
                 storage.env().warnings().println("volport: " + e.getMessage() + ", left by an interrupted import");
             }
         }
-        return names;
+        return new Taken(names, importing);
     }
 
     /**
@@ -61,10 +86,4 @@ final class ZfsLeftovers {
         }
     }
 
-    /** Whether an import in progress (staging lock held) is already receiving into volume {@code name}. */
-    static boolean inProgress(ZfsPoolStorage storage, String name) throws IOException {
-        int skip = ZfsImport.STAGING_PREFIX.length() + 17;
-        return storage.locks().inProgress().stream()
-                .anyMatch(s -> s.length() > skip && s.substring(skip).equals(name));
-    }
 }

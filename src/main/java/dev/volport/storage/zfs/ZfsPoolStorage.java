@@ -312,7 +312,7 @@ final class ZfsPoolStorage implements Storage {
                     + "' (zfspool volumes are raw zvols or subvol datasets)");
         }
         try (ZfsLocks.Held lock = locks.storage()) {
-            ZfsLeftovers.remove(this);
+            ZfsLeftovers.Taken taken = ZfsLeftovers.remove(this);
             ZfsVolumeName name;
             if (fileName.isPresent()) {
                 name = parseName(fileName.get());
@@ -322,7 +322,10 @@ final class ZfsPoolStorage implements Storage {
                             + (format == DiskFormat.SUBVOL ? "subvol" : "vm") + "-" + vmid + "-*'");
                 }
             } else {
-                name = nextFree(vmid, format);
+                name = nextFree(vmid, format, taken);
+            }
+            if (taken.contains(name.name()) && !taken.names().contains(name.name())) {
+                throw new StorageException("cannot allocate " + id(name) + ": an import into it is in progress");
             }
             create(name, sizeKiB);
             return id(name);
@@ -343,16 +346,12 @@ final class ZfsPoolStorage implements Storage {
         }
     }
 
-    /** The next free {@code vm-VMID-disk-N} / {@code subvol-VMID-disk-N}, counting staging datasets; under the lock. */
-    ZfsVolumeName nextFree(int vmid, DiskFormat format) throws IOException {
-        return nextFree(vmid, format, ZfsListing.names(zfs));
-    }
-
-    /** As {@link #nextFree(int, DiskFormat)}, with the names below the pool read under the lock already. */
-    ZfsVolumeName nextFree(int vmid, DiskFormat format, List<String> names) throws IOException {
-        List<String> taken = new java.util.ArrayList<>(names);
-        taken.addAll(locks.inProgress());
-        String file = DiskNames.nextFree(section.id(), vmid, format, taken);
+    /**
+     * The next free {@code vm-VMID-disk-N} / {@code subvol-VMID-disk-N}, counting the names imports in progress
+     * will take; {@code taken} read under the storage lock.
+     */
+    ZfsVolumeName nextFree(int vmid, DiskFormat format, ZfsLeftovers.Taken taken) throws IOException {
+        String file = DiskNames.nextFree(section.id(), vmid, format, taken.all());
         return parseName(file.substring(0, file.lastIndexOf('.')));
     }
 
