@@ -132,6 +132,9 @@ final class MigrateCommand implements Callable<Integer> {
             return 0;
         }
         MigrationResult r = migrator.migrate(req, ctx.progress());
+        if (r.inPlace().isPresent() && !ctx.quiet) {
+            ctx.err().println("migrate " + req.volume() + " to " + r.volume() + ": " + r.inPlace().get());
+        }
         ctx.out().println("successfully imported '" + r.volume() + "'");
         return 0;
     }

@@ -242,7 +242,7 @@ public final class Migrator {
                         + r.imported() + ": " + Messages.reason(e));
             }
         }
-        return new MigrationResult(r.imported(), plan, r.bytes(), r.elapsed());
+        return new MigrationResult(r.imported(), plan, r.bytes(), r.elapsed(), r.inPlace());
     }
 
     private static Snapshots snapshots(Storage storage, VolumeId id) throws StorageException {

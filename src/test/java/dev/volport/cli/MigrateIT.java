@@ -78,6 +78,13 @@ class MigrateIT {
         assertThat(renamed.exit()).as(renamed.err()).isZero();
         assertThat(renamed.out()).isEqualTo("successfully imported 'dst:100/vm-100-disk-1.raw'\n");
         assertThat(sha(tmp.resolve("dst/images/100/vm-100-disk-1.raw"))).isEqualTo(sha(src));
+
+        // without --quiet it says how it copied: in place here (two dir storages, no limit), not as a stream
+        Result told = bash(volport + " --progress none migrate src:100/vm-100-disk-0.raw --target-storage dst"
+                + " --allow-rename");
+        assertThat(told.exit()).as(told.err()).isZero();
+        assertThat(told.errLines()).anySatisfy(l -> assertThat(l).startsWith(
+                "migrate src:100/vm-100-disk-0.raw to dst:100/vm-100-disk-2.raw: ").contains("copied"));
     }
 
     @Test
