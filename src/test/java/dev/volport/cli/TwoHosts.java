@@ -5,6 +5,8 @@ import static dev.volport.cli.Shell.q;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
@@ -80,9 +82,20 @@ final class TwoHosts implements AutoCloseable {
                 StrictModes no
                 """.formatted(ipB, hostKey, dir.resolve("sshd.pid"), dir.resolve("authorized_keys")));
         Path sshdLog = dir.resolve("sshd.log");
-        sshd = new ProcessBuilder("ip", "netns", "exec", nsB, "/usr/sbin/sshd", "-D", "-e", "-f",
-                dir.resolve("sshd_config").toString()).redirectErrorStream(true)
-                .redirectOutput(sshdLog.toFile()).start();
+        // sshd runs each remote command through root's shell, and bash reads ~/.bashrc then. Host b is a fresh
+        // hypervisor, whose root has Debian's stock file (nothing for a non-interactive shell); a development
+        // machine's may cost a second per session (this one's runs `pyenv init`). So in b's own mount namespace
+        // that file is a stock one; the machine's is not touched.
+        Path bashrc = Path.of(System.getProperty("user.home"), ".bashrc");
+        List<String> argv = new ArrayList<>(List.of("ip", "netns", "exec", nsB));
+        if (Files.isRegularFile(bashrc)) {
+            Path stock = Files.writeString(dir.resolve("bashrc"), "[ -z \"$PS1\" ] && return\n");
+            argv.addAll(List.of("unshare", "-m", "--propagation", "private", "sh", "-c",
+                    "mount --bind \"$1\" \"$2\" && shift 2 && exec \"$@\"", "sh", stock.toString(),
+                    bashrc.toString()));
+        }
+        argv.addAll(List.of("/usr/sbin/sshd", "-D", "-e", "-f", dir.resolve("sshd_config").toString()));
+        sshd = new ProcessBuilder(argv).redirectErrorStream(true).redirectOutput(sshdLog.toFile()).start();
         Files.writeString(dir.resolve("known_hosts"), ipB + " " + Files.readString(Path.of(hostKey + ".pub")));
         Files.writeString(cfgA, "dir: src\n\tpath " + dir.resolve("host-a/src") + "\n");
         Files.writeString(cfgB, "dir: dst\n\tpath " + dir.resolve("host-b/dst") + "\n\ndir: full\n\tpath "
