@@ -181,6 +181,17 @@ public final class Migrator {
      *                          source no migration snapshot
      */
     public MigrationResult migrate(MigrationRequest req, Progress progress) throws IOException {
+        // ssh and tcp: one ssh connection for the planning call and the receiver (unix forwards on its own)
+        Optional<SshMaster> master = req.transport() == Transport.SSH || req.transport() == Transport.TCP
+                ? SshMaster.open(runner, req.host().orElseThrow()) : Optional.empty();
+        try {
+            return migrateOnce(master.map(m -> req.toHost(m.host(), req.transport())).orElse(req), progress);
+        } finally {
+            master.ifPresent(SshMaster::close);
+        }
+    }
+
+    private MigrationResult migrateOnce(MigrationRequest req, Progress progress) throws IOException {
         MigrationPlan plan = plan(req);
         if (!plan.copy()) {
             return new MigrationResult(plan.from(), plan, 0, Duration.ZERO);

@@ -123,6 +123,52 @@ class DirReflinkIT {
         assertThat(Files.mismatch(src, b.resolve("images/100/vm-100-disk-0.raw"))).isEqualTo(-1L);
     }
 
+    /**
+     * SIGTERM in the middle of a copy in place: the staging file goes, nothing is committed, the source is kept. The
+     * process is stopped (SIGSTOP) once its staging file exists and is shorter than the source's data, so the
+     * signal lands while the copy runs however fast the disk is.
+     */
+    @Test
+    void aSignalDuringACopyInPlaceLeavesNothing() throws Exception {
+        Path a = tmp.resolve("a");
+        Path b = tmp.resolve("b"); // both on the temporary directory's filesystem: no clone, data ranges copied
+        String v = volport(a, b);
+        Path src = a.resolve("images/100/vm-100-disk-0.raw");
+        Result made = bash(v + " --quiet alloc one 100 vm-100-disk-0.raw 1G && head -c 1G < <(yes volport) | dd of="
+                + q(src) + " bs=1M conv=notrunc status=none");
+        assertThat(made.exit()).as(made.err()).isZero();
+        String before = bash("sha256sum < " + q(src)).out();
+        ProcessBuilder pb = new ProcessBuilder("env", "--default-signal=INT", "sh", "-c", "exec " + v
+                + " copy one:100/vm-100-disk-0.raw two:100/vm-100-disk-0.raw");
+        pb.redirectError(tmp.resolve("err").toFile());
+        pb.redirectOutput(tmp.resolve("out").toFile());
+        Path images = Files.createDirectories(b.resolve("images/100"));
+        Process p = pb.start();
+        Path staging = null;
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
+        while (staging == null && p.isAlive() && System.nanoTime() < deadline) {
+            try (var s = Files.list(images)) {
+                staging = s.filter(f -> f.getFileName().toString().startsWith(".volport-staging.")).findFirst()
+                        .orElse(null);
+            }
+            Thread.sleep(staging == null ? 2 : 0);
+        }
+        assertThat(staging).as("a staging file while the copy runs").isNotNull();
+        // the shell exec'd volport's launcher, which exec'd java: one pid for all three
+        assertThat(bash("kill -STOP " + p.pid()).exit()).isZero();
+        long copied = Long.parseLong(bash("du -k " + q(staging) + " | cut -f1").out().trim());
+        assertThat(copied).as("KiB copied when stopped (the copy must still run)").isLessThan(1L << 20);
+        assertThat(bash("kill -TERM " + p.pid() + " && kill -CONT " + p.pid()).exit()).isZero();
+        assertThat(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).isNotZero();
+        assertThat(Files.readString(tmp.resolve("out"))).isEmpty();
+        try (var left = Files.walk(b)) {
+            assertThat(left.filter(Files::isRegularFile).map(f -> f.getFileName().toString()))
+                    .containsExactly(".volport.lock");
+        }
+        assertThat(bash("sha256sum < " + q(src)).out()).isEqualTo(before);
+    }
+
     @Test
     void aTargetThatFillsUpKeepsNothingAndSaysWhy() throws Exception {
         Path a = BTRFS.freshDirectory("one");

@@ -86,6 +86,42 @@ class MigrateHostsIT {
                 + " --target-host " + hosts.ipB + " " + more;
     }
 
+    private static long sshConnections() throws Exception {
+        return Files.readAllLines(tmp.resolve("sshd.log")).stream().filter(l -> l.contains("Accepted publickey"))
+                .count();
+    }
+
+    private static List<String> masterDirs() throws Exception {
+        try (Stream<Path> s = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
+            return s.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("volport-ssh-")).sorted()
+                    .toList();
+        }
+    }
+
+    /**
+     * The planning call and the receiver share one ssh connection (a master volport starts and stops): one
+     * handshake per migration instead of two; {@code VOLPORT_SSH_MASTER=off} goes back to one per command. The
+     * master and its private socket directory are gone afterwards.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"ssh", "tcp"})
+    void aMigrationMakesOneSshConnection(String transport) throws Exception {
+        List<String> dirsBefore = masterDirs();
+        String more = "--transport " + transport + (transport.equals("tcp") ? " --migration-network " + hosts.net : "");
+        for (boolean shared : List.of(true, false)) {
+            int vmid = vmid();
+            Path file = rawVolume(vmid, 4);
+            long before = sshConnections();
+            Result r = bash((shared ? "" : "VOLPORT_SSH_MASTER=off ") + migrate(vmid, "vm-" + vmid + "-disk-0.raw",
+                    more), 120);
+            assertThat(r.exit()).as(r.err()).isZero();
+            assertThat(sha(dst(vmid, "vm-" + vmid + "-disk-0.raw"))).isEqualTo(sha(file));
+            assertThat(sshConnections() - before).as("ssh connections, shared=" + shared).isEqualTo(shared ? 1 : 2);
+        }
+        assertThat(masterDirs()).isEqualTo(dirsBefore);
+        assertThat(bash("pgrep -f '[C]ontrolMaster=yes.*volport-ssh-' || true").out()).isEmpty();
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"ssh", "tcp", "unix"})
     void everyTransportMovesTheVolumeToTheOtherHost(String transport) throws Exception {

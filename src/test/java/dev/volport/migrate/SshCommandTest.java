@@ -47,4 +47,31 @@ class SshCommandTest {
                 "aes256-gcm@openssh.com", "-N", "-o", "ExitOnForwardFailure=yes", "-L", "/tmp/d/s.sock:/tmp/r.sock",
                 "root@node2");
     }
+
+    @Test
+    void aCallersOwnConnectionSharingIsLeftAlone() {
+        assertThat(SshMaster.ownSharing(List.of("ssh", "-i", "/k", "-p", "2222"))).isFalse();
+        assertThat(SshMaster.ownSharing(List.of("ssh", "-o", "StrictHostKeyChecking=yes"))).isFalse();
+        assertThat(SshMaster.ownSharing(List.of("ssh", "-o", "ControlPath=~/.ssh/cm-%C"))).isTrue();
+        assertThat(SshMaster.ownSharing(List.of("ssh", "-oControlMaster=auto"))).isTrue();
+        assertThat(SshMaster.ownSharing(List.of("ssh", "-S", "/run/ctl"))).isTrue();
+        assertThat(SshMaster.ownSharing(List.of("ssh", "-S/run/ctl"))).isTrue();
+    }
+
+    @Test
+    void withoutAWorkingSshThereIsNoMasterAndNothingLeft() throws Exception {
+        // an ssh that exits at once: the migration goes on without sharing, and the private directory is gone
+        Path tmpdir = Path.of(System.getProperty("java.io.tmpdir"));
+        List<String> before;
+        try (var s = java.nio.file.Files.list(tmpdir)) {
+            before = s.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("volport-ssh-")).toList();
+        }
+        RemoteHost broken = new RemoteHost("node2", List.of("false"), Optional.empty(), Optional.of("default"),
+                List.of("volport"));
+        assertThat(SshMaster.open(new dev.volport.os.ProcessCommandRunner(), broken)).isEmpty();
+        try (var s = java.nio.file.Files.list(tmpdir)) {
+            assertThat(s.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("volport-ssh-")))
+                    .containsExactlyInAnyOrderElementsOf(before);
+        }
+    }
 }
