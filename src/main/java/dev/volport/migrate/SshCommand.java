@@ -52,12 +52,18 @@ public final class SshCommand {
         return "";
     }
 
-    /** The argv that runs {@code remote} (volport's words after the volport command) on {@code host}. */
-    public static List<String> argv(RemoteHost host, List<String> remote) {
+    /** {@code SSH… -e none -o BatchMode=yes [-o HostKeyAlias=A] [-c CIPHERS]}: what every ssh of volport starts with. */
+    static List<String> prefix(RemoteHost host) {
         List<String> argv = new ArrayList<>(host.ssh());
         argv.addAll(List.of("-e", "none", "-o", "BatchMode=yes"));
         host.hostKeyAlias().ifPresent(a -> argv.addAll(List.of("-o", "HostKeyAlias=" + a)));
         argv.addAll(cipherOptions(host));
+        return argv;
+    }
+
+    /** The argv that runs {@code remote} (volport's words after the volport command) on {@code host}. */
+    public static List<String> argv(RemoteHost host, List<String> remote) {
+        List<String> argv = prefix(host);
         argv.add("root@" + host.host());
         argv.add("--");
         for (String w : host.volport()) {
@@ -74,10 +80,7 @@ public final class SshCommand {
      * {@code remote} on {@code host} ({@code -N -o ExitOnForwardFailure=yes -L LOCAL:REMOTE}).
      */
     public static List<String> forwardArgv(RemoteHost host, Path local, String remote) {
-        List<String> argv = new ArrayList<>(host.ssh());
-        argv.addAll(List.of("-e", "none", "-o", "BatchMode=yes"));
-        host.hostKeyAlias().ifPresent(a -> argv.addAll(List.of("-o", "HostKeyAlias=" + a)));
-        argv.addAll(cipherOptions(host));
+        List<String> argv = prefix(host);
         argv.addAll(List.of("-N", "-o", "ExitOnForwardFailure=yes", "-L", local + ":" + remote));
         argv.add("root@" + host.host());
         return argv;

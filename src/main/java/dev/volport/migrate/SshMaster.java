@@ -62,10 +62,7 @@ final class SshMaster implements AutoCloseable {
             return Optional.empty();
         }
         List<String> argv = new ArrayList<>(List.of("setpriv", "--pdeathsig", "KILL", "--"));
-        argv.addAll(host.ssh());
-        argv.addAll(List.of("-e", "none", "-o", "BatchMode=yes"));
-        host.hostKeyAlias().ifPresent(a -> argv.addAll(List.of("-o", "HostKeyAlias=" + a)));
-        argv.addAll(SshCommand.cipherOptions(host));
+        argv.addAll(SshCommand.prefix(host));
         argv.addAll(List.of("-N", "-o", "ControlMaster=yes", "-o", "ControlPersist=no", "-o",
                 "ControlPath=" + socket, "root@" + host.host()));
         RunningCommand master;
@@ -97,9 +94,14 @@ final class SshMaster implements AutoCloseable {
 
     /** Whether the caller's ssh words set up connection sharing of their own. */
     static boolean ownSharing(List<String> ssh) {
-        return ssh.stream().anyMatch(w -> w.equals("-S") || w.startsWith("-S/") || w.toLowerCase()
-                .replace("-o", "").strip().startsWith("controlpath") || w.toLowerCase().replace("-o", "").strip()
-                .startsWith("controlmaster"));
+        for (String w : ssh) {
+            String o = w.toLowerCase(java.util.Locale.ROOT);
+            o = o.startsWith("-o") ? o.substring(2).strip() : o; // -oOPTION=… or -o OPTION=…
+            if (w.startsWith("-S") || o.startsWith("controlpath") || o.startsWith("controlmaster")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The host as the migration's ssh commands should reach it: through the master's socket. */
