@@ -325,17 +325,7 @@ final class FaultWorld implements AutoCloseable {
      */
     String untouchedDigest() throws Exception {
         MessageDigest md = MessageDigest.getInstance("SHA-256");
-        List<Path> roots = new ArrayList<>(List.of(root.resolve("outside"), root.resolve("src"),
-                root.resolve("dst/images/100/vm-100-disk-9.raw")));
-        if (btrfsRoot != null) {
-            roots.add(btrfsRoot.resolve("bsrc"));
-            roots.add(btrfsRoot.resolve("bdst/images/100/vm-100-disk-9"));
-        }
-        if (zsrc != null) {
-            roots.add(zsrc.mountpoint());
-            roots.add(zdst.mountpoint().resolve("subvol-100-disk-9"));
-        }
-        for (Path r : roots) {
+        for (Path r : untouchedRoots()) {
             List<Path> all;
             try (Stream<Path> s = Files.walk(r)) {
                 all = s.sorted().toList();
@@ -348,6 +338,44 @@ final class FaultWorld implements AutoCloseable {
             }
         }
         return HexFormat.of().formatHex(md.digest());
+    }
+
+    /**
+     * What {@link #untouchedDigest()} covers, by metadata instead of content: every path with its inode, type, mode,
+     * owner, size, and modification and change times to the nanosecond. A write, truncation, chmod, chown, rename
+     * or unlink of any of them changes this (the change time cannot be set from user space), at a thousandth of the
+     * cost of reading the bytes; the kill suites take it after every trial and the content digest once per import
+     * path, at its start and end.
+     */
+    String untouchedStat() throws Exception {
+        StringBuilder all = new StringBuilder();
+        for (Path r : untouchedRoots()) {
+            try (Stream<Path> s = Files.walk(r)) {
+                for (Path x : s.sorted().toList()) {
+                    var a = Files.readAttributes(x, "unix:ino,mode,uid,gid,size,lastModifiedTime,ctime",
+                            LinkOption.NOFOLLOW_LINKS);
+                    all.append(x).append(' ').append(a.get("ino")).append(' ').append(a.get("mode")).append(' ')
+                            .append(a.get("uid")).append(':').append(a.get("gid")).append(' ').append(a.get("size"))
+                            .append(' ').append(a.get("lastModifiedTime")).append(' ').append(a.get("ctime"))
+                            .append('\n');
+                }
+            }
+        }
+        return all.toString();
+    }
+
+    private List<Path> untouchedRoots() {
+        List<Path> roots = new ArrayList<>(List.of(root.resolve("outside"), root.resolve("src"),
+                root.resolve("dst/images/100/vm-100-disk-9.raw")));
+        if (btrfsRoot != null) {
+            roots.add(btrfsRoot.resolve("bsrc"));
+            roots.add(btrfsRoot.resolve("bdst/images/100/vm-100-disk-9"));
+        }
+        if (zsrc != null) {
+            roots.add(zsrc.mountpoint());
+            roots.add(zdst.mountpoint().resolve("subvol-100-disk-9"));
+        }
+        return roots;
     }
 
     /**

@@ -19,7 +19,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * it), for zfspool through a {@code zfs} on the PATH that kills volport when it runs {@code zfs recv} (after the
  * receive) or {@code zfs rename} (before and after). After each kill: no volume under the target name unless its
  * content equals the source's; nothing outside the target storage changed (sources, a volume that was there before,
- * files beside the storages); and the next operation on the storage ({@code volport list}) removes every leftover.
+ * files beside the storages: their metadata after each trial, their content after the last); and the next operation on the storage ({@code volport list}) removes every leftover.
  */
 class KillImporterIT extends FaultWorldTest {
     static final int BYTE_POINTS = 17;
@@ -51,7 +51,7 @@ class KillImporterIT extends FaultWorldTest {
         Path stream = world.stream(p);
         String expected = world.expected(p);
         long size = Files.size(stream);
-        Tally tally = new Tally(world, world.untouchedDigest());
+        Tally tally = new Tally(world);
         int unmountedBefore = world.unmountedAfterKill;
         for (int k = 1; k <= BYTE_POINTS; k++) {
             long at = size * k / (BYTE_POINTS + 1);
@@ -78,6 +78,7 @@ class KillImporterIT extends FaultWorldTest {
             assertThat(r.out()).as("step %s: %s", step.name(), r).contains("rc=137");
             tally.check(p, expected, step.name());
         }
+        tally.finish();
         int unmounted = world.unmountedAfterKill - unmountedBefore;
         FaultReport.add(new FaultReport.Row("importer SIGKILL" + (unmounted > 0 ? " (" + unmounted
                 + " complete but unmounted)" : ""), p.name(), tally.trials, tally.survived,
@@ -145,7 +146,7 @@ class KillImporterIT extends FaultWorldTest {
                 lost++;
                 ok = false;
             }
-            String untouched = world.untouchedDigest();
+            String untouched = world.untouchedStat();
             if (!before.equals(untouched)) {
                 failures.add(where + ": something outside the target changed");
                 lost++;
@@ -168,12 +169,25 @@ class KillImporterIT extends FaultWorldTest {
             }
         }
 
+        /**
+         * Call after the last trial: the content digest of everything outside the target, against the one taken
+         * before the first (the trials compare metadata only, {@link FaultWorld#untouchedStat}).
+         */
+        void finish() throws Exception {
+            if (!beforeContent.equals(world.untouchedDigest())) {
+                failures.add("after the last trial: the content of something outside the target changed");
+                lost++;
+            }
+        }
+
         private String before;
+        private final String beforeContent;
         private final FaultWorld world;
 
-        Tally(FaultWorld world, String before) {
+        Tally(FaultWorld world) throws Exception {
             this.world = world;
-            this.before = before;
+            this.before = world.untouchedStat();
+            this.beforeContent = world.untouchedDigest();
         }
     }
 }

@@ -49,7 +49,7 @@ class KillReceiverIT extends FaultWorldTest {
         Path stream = world.stream(p);
         String expected = world.expected(p);
         long size = Files.size(stream);
-        KillImporterIT.Tally tally = new KillImporterIT.Tally(world, world.untouchedDigest());
+        KillImporterIT.Tally tally = new KillImporterIT.Tally(world);
         for (int k = 1; k <= POINTS; k++) {
             long at = size * k / (POINTS + 1);
             Path marker = tmp.resolve("fed");
@@ -76,6 +76,7 @@ class KillReceiverIT extends FaultWorldTest {
             Files.deleteIfExists(sock);
             tally.check(p, expected, transport + " byte " + at);
         }
+        tally.finish();
         FaultReport.add(new FaultReport.Row("receiver SIGKILL (" + transport + ")", p.name(), tally.trials,
                 tally.survived, tally.cleaned, tally.lost, tally.peakRss));
         assertThat(tally.failures).as(p.name()).isEmpty();
