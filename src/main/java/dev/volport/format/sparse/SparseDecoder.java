@@ -8,6 +8,7 @@ import dev.volport.io.ChannelIo;
 import dev.volport.io.ContentDigest;
 import dev.volport.io.ExtentSink;
 import dev.volport.io.Progress;
+import dev.volport.io.ReadAheadChannel;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -25,10 +26,13 @@ import java.util.HexFormat;
  * The end record must come at the virtual size, count the records before it, and carry the digest of what was
  * received; then the stream must end. Only then is the sink finished, so an importer commits nothing unverified.
  *
- * <p>Memory: two buffers of {@link SparseFormat#MAX_DATA} bytes and the digest's few MiB, whatever the stream says.
+ * <p>Memory: two buffers of {@link SparseFormat#MAX_DATA} bytes, a read-ahead of {@value #READ_AHEAD} bytes and the
+ * digest's few MiB, whatever the stream says.
  * Every failure is a {@link FormatException} naming the record, its stream offset and what is wrong.
  */
 public final class SparseDecoder {
+    /** The stream is read in pieces of up to this many bytes, whatever the records' sizes. */
+    static final int READ_AHEAD = 1 << 20;
     private final ByteBuffer head = ByteBuffer.allocate(SparseFormat.RECORD_BYTES).order(ByteOrder.LITTLE_ENDIAN);
     private final ByteBuffer payload = ByteBuffer.allocateDirect(SparseFormat.MAX_DATA);
     private ByteBuffer inflated;
@@ -46,13 +50,15 @@ public final class SparseDecoder {
     }
 
     /**
-     * Reads records from {@code in} up to and including the end record, checks that the stream ends there, emits
+     * Reads records from {@code source} up to and including the end record, checks that the stream ends there, emits
      * the image of {@code size} bytes into {@code sink} and finishes it. {@code progress} advances by image bytes.
      *
      * @return the content digest, verified against the stream's
      * @throws FormatException for anything the stream gets wrong; the sink is then not finished
      */
-    public byte[] read(ReadableByteChannel in, long size, ExtentSink sink, Progress progress) throws IOException {
+    public byte[] read(ReadableByteChannel source, long size, ExtentSink sink, Progress progress)
+            throws IOException {
+        ReadableByteChannel in = new ReadAheadChannel(source, READ_AHEAD);
         ContentDigest digest = new ContentDigest(digestVersion);
         long pos = 0;
         long records = 0;

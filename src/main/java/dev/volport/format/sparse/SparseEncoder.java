@@ -34,6 +34,13 @@ public final class SparseEncoder implements ExtentSink {
     /** Granularity of zero detection inside data: the usual filesystem block. */
     public static final int BLOCK = 4096;
     private static final int READ = 1 << 20;
+    /**
+     * Records are gathered into a buffer of this size and written when the next one does not fit (and at the end); a
+     * payload larger than half of it goes out on its own right behind what is gathered. Without it a sparse image's zero records and data headers
+     * were writes of 32 bytes each, each a wakeup of the process reading the pipe, which for ssh is a packet of its
+     * own through the cipher, the socket, sshd and the receiver's pipe.
+     */
+    static final int WIRE_BUFFER = 1 << 20;
 
     private final WritableByteChannel out;
     private final Progress progress;
@@ -43,6 +50,7 @@ public final class SparseEncoder implements ExtentSink {
     private final ByteBuffer header = ByteBuffer.allocateDirect(SparseFormat.RECORD_BYTES)
             .order(ByteOrder.LITTLE_ENDIAN);
     private final byte[] headerBytes = new byte[SparseFormat.RECORD_BYTES];
+    private final ByteBuffer wireBuffer = ByteBuffer.allocateDirect(WIRE_BUFFER);
     private final ZstdCompressCtx zstd;
     private final ByteBuffer packed;
     private ByteBuffer read;
@@ -83,7 +91,7 @@ public final class SparseEncoder implements ExtentSink {
         return new ExactLengthSink(new SparseEncoder(out, compression, progress, what), size, what);
     }
 
-    /** Bytes written to the output so far, the stream header included. */
+    /** Bytes encoded so far, the stream header included (the last up to {@value #WIRE_BUFFER} may be buffered). */
     public long wireBytes() {
         return wire;
     }
@@ -172,6 +180,7 @@ public final class SparseEncoder implements ExtentSink {
             ByteBuffer payload = ByteBuffer.allocateDirect(SparseFormat.END_PAYLOAD).order(ByteOrder.LITTLE_ENDIAN);
             payload.putLong(records).put(digest.value()).flip();
             writeRecord(SparseFormat.END, pos, 0, payload);
+            drain();
         } finally {
             if (zstd != null) {
                 zstd.close();
@@ -230,17 +239,35 @@ public final class SparseEncoder implements ExtentSink {
         header.flip().get(headerBytes, 0, 28);
         header.limit(SparseFormat.RECORD_BYTES).position(28);
         header.putInt(SparseFormat.crc(headerBytes, 0, 28)).flip();
-        if (payload != null && out instanceof GatheringByteChannel g) {
-            ByteBuffer[] both = {header, payload};
-            while (payload.hasRemaining()) {
-                g.write(both);
-            }
-        } else {
-            ChannelIo.writeFully(out, header);
-            if (payload != null) {
-                ChannelIo.writeFully(out, payload);
+        boolean large = stored > WIRE_BUFFER / 2;
+        if (wireBuffer.remaining() < SparseFormat.RECORD_BYTES + (large ? 0 : stored)) {
+            drain();
+        }
+        wireBuffer.put(header);
+        if (payload != null) {
+            if (!large) {
+                wireBuffer.put(payload);
+            } else {
+                wireBuffer.flip();
+                if (out instanceof GatheringByteChannel g) {
+                    ByteBuffer[] both = {wireBuffer, payload};
+                    while (payload.hasRemaining()) {
+                        g.write(both);
+                    }
+                } else {
+                    ChannelIo.writeFully(out, wireBuffer);
+                    ChannelIo.writeFully(out, payload);
+                }
+                wireBuffer.clear();
             }
         }
         wire += SparseFormat.RECORD_BYTES + stored;
+    }
+
+    /** Writes the records gathered in the buffer. */
+    private void drain() throws IOException {
+        wireBuffer.flip();
+        ChannelIo.writeFully(out, wireBuffer);
+        wireBuffer.clear();
     }
 }

@@ -7,10 +7,14 @@ import com.github.luben.zstd.Zstd;
 import dev.volport.format.Compression;
 import dev.volport.format.FormatException;
 import dev.volport.io.ContentDigest;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.channels.Channels;
+import java.nio.channels.ReadableByteChannel;
+import java.nio.channels.WritableByteChannel;
 import java.util.Arrays;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -114,6 +118,81 @@ class SparseCodecTest {
         // header, one zero record, end record with its payload
         assertThat(stream).hasSize(32 + 32 + 32 + 40);
         assertThat(stream[32]).isEqualTo((byte) 'Z');
+    }
+
+    /** A sparse image: every other 64 KiB block holds data; 128 data and 127 zero records for 16 MiB. */
+    private static byte[] everyOtherBlock() {
+        byte[] img = new byte[16 << 20];
+        Random r = new Random(3);
+        for (int at = 0; at < img.length; at += 128 << 10) {
+            byte[] block = new byte[64 << 10];
+            r.nextBytes(block);
+            System.arraycopy(block, 0, img, at, block.length);
+        }
+        return img;
+    }
+
+    @Test
+    void smallRecordsGoOutTogetherNotOneWriteEach() throws IOException {
+        byte[] img = everyOtherBlock();
+        ByteArrayOutputStream bos = new ByteArrayOutputStream();
+        int[] writes = {0};
+        WritableByteChannel counting = new WritableByteChannel() {
+            final WritableByteChannel to = Channels.newChannel(bos);
+
+            @Override
+            public int write(ByteBuffer src) throws IOException {
+                writes[0]++;
+                return to.write(src);
+            }
+
+            @Override
+            public boolean isOpen() {
+                return true;
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        var sink = SparseEncoder.stream(counting, img.length, Compression.NONE, dev.volport.io.Progress.NONE, "t");
+        sink.bytes(ByteBuffer.wrap(img));
+        sink.finish();
+        byte[] stream = bos.toByteArray();
+        assertThat(stream).isEqualTo(Streams.encode(img, Compression.NONE));
+        assertThat(Streams.decode(stream)).isEqualTo(img);
+        // 255 records and the end record in about 8 MiB: the header's write, then one per buffer of 1 MiB
+        assertThat(writes[0]).isBetween(2, 2 + stream.length / SparseEncoder.WIRE_BUFFER + 1);
+    }
+
+    @Test
+    void theDecoderReadsLargePiecesWhateverTheRecordSizes() throws IOException {
+        byte[] stream = Streams.encode(everyOtherBlock(), Compression.NONE);
+        var in = Channels.newChannel(new java.io.ByteArrayInputStream(stream));
+        SparseFormat.Header header = SparseFormat.readHeader(in);
+        int[] reads = {0};
+        ReadableByteChannel counting = new ReadableByteChannel() {
+            @Override
+            public int read(ByteBuffer dst) throws IOException {
+                reads[0]++;
+                return in.read(dst);
+            }
+
+            @Override
+            public boolean isOpen() {
+                return true;
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        Streams.Collect c = new Streams.Collect(16 << 20);
+        new SparseDecoder(header.digest()).read(counting, 16 << 20,
+                new dev.volport.io.ExactLengthSink(c, 16 << 20, "t"), dev.volport.io.Progress.NONE);
+        assertThat(c.image).isEqualTo(everyOtherBlock());
+        // 511 header and payload reads of the records, made from about 8 reads of the stream and its end
+        assertThat(reads[0]).isLessThanOrEqualTo(stream.length / SparseDecoder.READ_AHEAD + 3);
     }
 
     // ---- hostile streams: each refused by the decoder with a message naming what is wrong ----
