@@ -23,7 +23,8 @@ class ConcurrencyIT extends FaultWorldTest {
 
 
     /** One path per storage type: the one a migration between two storages of that type would take. */
-    static List<ImportPath> paths() {
+    @Override
+    List<ImportPath> paths() {
         List<ImportPath> one = new ArrayList<>();
         for (ImportPath p : world.paths()) {
             if (p.name().equals("dir raw+sparse>qcow2") || p.name().equals("btrfs raw+size>raw")
@@ -67,7 +68,7 @@ class ConcurrencyIT extends FaultWorldTest {
     }
 
     /** zfspool is left out: parallel migrations of one dataset would each need the same migration snapshot. */
-    static List<ImportPath> migrationPaths() {
+    List<ImportPath> migrationPaths() {
         return paths().stream().filter(p -> p.kind() != ImportPath.Kind.ZFS).toList();
     }
 
@@ -94,7 +95,7 @@ class ConcurrencyIT extends FaultWorldTest {
     }
 
     /** Checks each volume against the source and frees it; returns how many were intact. */
-    private static int checkAndFree(ImportPath p, List<String> volumes) throws Exception {
+    private int checkAndFree(ImportPath p, List<String> volumes) throws Exception {
         int intact = 0;
         for (String v : volumes) {
             ImportPath as = world.at(p, v);

@@ -26,7 +26,8 @@ class IoErrorIT extends FaultWorldTest {
 
 
     /** The paths where volport itself writes the data (not a zfs or btrfs receive child). */
-    static List<ImportPath> paths() {
+    @Override
+    List<ImportPath> paths() {
         return world.paths().stream().filter(p -> !p.format().equals("zfs") && !p.format().equals("btrfs"))
                 .toList();
     }

@@ -22,10 +22,10 @@ import org.junit.jupiter.params.provider.MethodSource;
 class KillExporterIT extends FaultWorldTest {
     static final double[] POINTS = {0.25, 0.5, 0.9};
 
-    static Path relay;
+    Path relay;
 
     @BeforeAll
-    static void setUp() throws Exception {
+    void setUp() throws Exception {
         relay = Relay.install(tmp);
     }
 

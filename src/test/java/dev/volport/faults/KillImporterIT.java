@@ -24,11 +24,11 @@ import org.junit.jupiter.params.provider.MethodSource;
 class KillImporterIT extends FaultWorldTest {
     static final int BYTE_POINTS = 17;
 
-    static Path feeder;
-    static Path zfsWrapper;
+    Path feeder;
+    Path zfsWrapper;
 
     @BeforeAll
-    static void setUp() throws Exception {
+    void setUp() throws Exception {
         feeder = Feeder.install(tmp);
         zfsWrapper = Files.createDirectories(tmp.resolve("wrap"));
         String real = Sh.ok("command -v zfs").strip();
@@ -87,7 +87,7 @@ class KillImporterIT extends FaultWorldTest {
         assertThat(tally.trials).isEqualTo(BYTE_POINTS + 3);
     }
 
-    private static String readErr() throws Exception {
+    private String readErr() throws Exception {
         Path err = tmp.resolve("err");
         return Files.exists(err) ? Files.readString(err) : "";
     }

@@ -24,14 +24,14 @@ import org.junit.jupiter.params.provider.MethodSource;
 class KillReceiverIT extends FaultWorldTest {
     static final int POINTS = 20;
 
-    static Path feeder;
+    Path feeder;
 
     @BeforeAll
-    static void setUp() throws Exception {
+    void setUp() throws Exception {
         feeder = SocketFeeder.install(tmp);
     }
 
-    static List<Arguments> cases() {
+    List<Arguments> cases() {
         List<Arguments> all = new ArrayList<>();
         for (ImportPath p : world.paths()) {
             if (List.of("dir raw+sparse>qcow2", "dir tar+size>subvol", "btrfs raw+size>raw", "zfs zfs>subvol")

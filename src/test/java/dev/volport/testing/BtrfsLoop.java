@@ -18,12 +18,13 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * A real btrfs for one test class: a sparse image file in a new temporary directory, {@code mkfs.btrfs -q}, and
  * {@code mount -o loop}, before the class's first test; unmounted and its loop device detached ({@code losetup -d})
  * after the last one, also when a test failed, then the image removed. Register it as a static field:
- * {@code @RegisterExtension static final BtrfsLoop BTRFS = new BtrfsLoop();}
+ * {@code @RegisterExtension static final BtrfsLoop BTRFS = new BtrfsLoop();}, or call {@link #mount} and
+ * {@link #close} from the owner's own {@code @BeforeAll} and {@code @AfterAll} (a class whose instance holds it).
  *
  * <p>The tools must be there (the suite runs as root and {@code scripts/test} installs {@code btrfs-progs}): a
  * missing {@code mkfs.btrfs} or a failed mount fails the class, it never skips it.
  */
-public final class BtrfsLoop implements BeforeAllCallback, AfterAllCallback {
+public final class BtrfsLoop implements BeforeAllCallback, AfterAllCallback, AutoCloseable {
     private static final long IMAGE_BYTES = 2L << 30;
 
     private final AtomicInteger fresh = new AtomicInteger();
@@ -46,6 +47,11 @@ public final class BtrfsLoop implements BeforeAllCallback, AfterAllCallback {
 
     @Override
     public void beforeAll(ExtensionContext context) throws Exception {
+        mount();
+    }
+
+    /** Makes and mounts the filesystem; for an owner that is not a JUnit extension point (see {@link #close}). */
+    public void mount() throws Exception {
         work = Files.createTempDirectory("volport-btrfs-");
         Path image = work.resolve("fs.img");
         mount = Files.createDirectory(work.resolve("mnt"));
@@ -59,6 +65,12 @@ public final class BtrfsLoop implements BeforeAllCallback, AfterAllCallback {
 
     @Override
     public void afterAll(ExtensionContext context) throws Exception {
+        close();
+    }
+
+    /** Unmounts the filesystem, detaches its loop device and removes its image; nothing if it was never mounted. */
+    @Override
+    public void close() throws Exception {
         List<String> failures = new ArrayList<>();
         if (mount != null) {
             tryRun(failures, "umount", mount.toString());
