@@ -46,6 +46,7 @@ public final class FileMetadataCalls {
     public static final int O_NOFOLLOW = 0400000;
     public static final int O_CLOEXEC = 02000000;
     private static final int SEEK_DATA = 3;
+    private static final int POSIX_FADV_WILLNEED = 3;
     private static final int SEEK_HOLE = 4;
     private static final int SYNC_FILE_RANGE_WRITE = 2;
     /** {@code errno} values the callers act on. */
@@ -163,6 +164,10 @@ public final class FileMetadataCalls {
 
     private static final class SyncFileRange {
         static final MethodHandle H = Lib.bind("sync_file_range", Lib.I, Lib.I, Lib.L, Lib.L, Lib.I);
+    }
+
+    private static final class Fadvise {
+        static final MethodHandle H = Lib.bind("posix_fadvise", Lib.I, Lib.I, Lib.L, Lib.L, Lib.I);
     }
 
     private static final class Lseek {
@@ -567,6 +572,16 @@ public final class FileMetadataCalls {
         /** The first offset at or after {@code pos} that holds data, or -1 when only a hole follows. */
         public long nextData(long pos) throws IOException {
             return seek(pos, SEEK_DATA);
+        }
+
+        /**
+         * Tells the kernel that bytes {@code [offset, offset + length)} will be read soon ({@code posix_fadvise}
+         * with {@code POSIX_FADV_WILLNEED}): it starts reading them into the page cache now. Only advice: a
+         * refusal is ignored.
+         */
+        public void willNeed(long offset, long length) {
+            // posix_fadvise returns its error number instead of setting errno; advice only, so it is not looked at
+            tryCall((a, s) -> (int) Fadvise.H.invokeExact(s, fd, offset, length, POSIX_FADV_WILLNEED));
         }
 
         /** The first offset at or after {@code pos} that is a hole (the end of the file counts as one). */

@@ -270,6 +270,11 @@ public final class LinuxCalls implements Linux {
             return fd.nextHole(pos);
         }
 
+        /** Starts reading {@code [offset, offset + length)} into the page cache ({@code POSIX_FADV_WILLNEED}). */
+        public void willNeed(long offset, long length) {
+            fd.willNeed(offset, length);
+        }
+
         @Override
         public void close() throws IOException {
             fd.close();

@@ -9,6 +9,7 @@ import dev.volport.os.ZeroPages;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.WritableByteChannel;
+import java.util.ArrayDeque;
 
 /**
  * Reads a raw image file as extents: its data ranges, found with {@code SEEK_DATA}/{@code SEEK_HOLE}, become
@@ -36,16 +37,79 @@ public final class RawSizeExporter {
     }
 
     /**
+     * Data bytes the extent scan runs ahead of the reader, each extent found asked for with
+     * {@link LinuxCalls.Extents#willNeed}: a sparse image not in the page cache is otherwise read one extent at a
+     * time, each read waiting for the disk (measured here: 10 GiB with every tenth 64 KiB holding data, not cached,
+     * exported in 3.5 s, against 1.2 s cached). The kernel's own readahead serves long extents, so only the first
+     * {@value #HINT_MAX} bytes of an extent are asked for.
+     */
+    static final long AHEAD = 32L << 20;
+    static final long HINT_MAX = 2L << 20;
+
+    /**
      * Emits bytes {@code [0, size)} of {@code image} into {@code sink} and finishes it: a {@code data} event per
      * data extent, a {@code zeros} event per hole, and zeros for whatever lies past the file's last data extent
      * ({@code SEEK_DATA} finds none there, also when the file has shrunk below {@code size}).
      */
     public static void read(FileChannel image, LinuxCalls.Extents extents, long size, ExtentSink sink)
             throws IOException {
+        Scan scan = new Scan(image, extents, size);
         long pos = 0;
         while (pos < size) {
-            long data = extents.nextData(pos);
-            long dataStart = data < 0 ? size : Math.min(data, size);
+            long[] extent = scan.next();
+            long dataStart = extent == null ? size : extent[0];
+            sink.zeros(dataStart - pos);
+            pos = dataStart;
+            if (extent != null) {
+                sink.data(image, pos, extent[1] - pos);
+                pos = extent[1];
+            }
+        }
+        sink.finish();
+    }
+
+    /** The data extents of the image in order, found up to {@link #AHEAD} data bytes before they are read. */
+    private static final class Scan {
+        private final FileChannel image;
+        private final LinuxCalls.Extents extents;
+        private final long size;
+        private final ArrayDeque<long[]> found = new ArrayDeque<>();
+        private long scanned;
+        private long hinted;
+        private boolean end;
+
+        Scan(FileChannel image, LinuxCalls.Extents extents, long size) {
+            this.image = image;
+            this.extents = extents;
+            this.size = size;
+        }
+
+        /** The next data extent {@code {start, end, …}} within the size, or null when only zeros follow. */
+        long[] next() throws IOException {
+            if (found.isEmpty()) {
+                findOne(); // read at once: not worth a hint
+            }
+            long[] next = found.poll();
+            if (next != null) {
+                hinted -= next[2];
+                while (!end && hinted < AHEAD) {
+                    long[] ahead = findOne();
+                    if (ahead != null) {
+                        ahead[2] = Math.min(ahead[1] - ahead[0], HINT_MAX);
+                        extents.willNeed(ahead[0], ahead[2]);
+                        hinted += ahead[2];
+                    }
+                }
+            }
+            return next;
+        }
+
+        /** Finds the extent after the last one found and queues it; null at the end. */
+        private long[] findOne() throws IOException {
+            if (end) {
+                return null;
+            }
+            long data = extents.nextData(scanned);
             if (data < 0 || data >= size) {
                 // No data up to the end: a hole to the end, or the end of a file that shrank since its size was
                 // read. The second must fail here, before its "zeros" go out as if they were the image's.
@@ -54,15 +118,14 @@ public final class RawSizeExporter {
                     throw new FormatException("image ended at byte " + now + " of " + size + " during export"
                             + " (the file shrank)");
                 }
+                end = true;
+                return null;
             }
-            sink.zeros(dataStart - pos);
-            pos = dataStart;
-            if (pos < size) {
-                long dataEnd = Math.min(extents.nextHole(pos), size);
-                sink.data(image, pos, dataEnd - pos);
-                pos = dataEnd;
-            }
+            long[] extent = {data, Math.min(extents.nextHole(data), size), 0}; // start, end, bytes hinted
+            scanned = extent[1];
+            end = scanned >= size;
+            found.add(extent);
+            return extent;
         }
-        sink.finish();
     }
 }
