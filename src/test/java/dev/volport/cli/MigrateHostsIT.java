@@ -17,11 +17,17 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
+import org.junit.jupiter.api.parallel.ResourceLock;
 
 /**
  * {@code volport migrate} between two real hosts ({@link TwoHosts}: network namespaces, a veth pair, an sshd on
  * the target), each with its own storage.cfg, over every remote transport.
  */
+// Runs beside the other integration tests (pom.xml: two threads); its own lock keeps its tests in one thread.
+@Execution(ExecutionMode.CONCURRENT)
+@ResourceLock("volport-MigrateHostsIT")
 class MigrateHostsIT {
     @TempDir
     static Path tmp;

@@ -10,12 +10,18 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
+import org.junit.jupiter.api.parallel.ResourceLock;
 
 /**
  * {@code volport import … tcp://…} and {@code unix://…} as {@code pvesm import}: driven the way the reference's
  * {@code storage_migrate} drives its receiver (its argv, then the readiness lines parsed from stdout, a connection,
  * the stream, a half-close), with the sender written in Perl as the reference's is.
  */
+// Runs beside the other integration tests (pom.xml: two threads); its own lock keeps its tests in one thread.
+@Execution(ExecutionMode.CONCURRENT)
+@ResourceLock("volport-ReceiverIT")
 class ReceiverIT {
     /** The reference's insecure sender: connect, shut the read side, copy stdin, half-close, wait for the end. */
     private static final String PERL_TCP_SENDER = "perl -MIO::Socket::IP -e '"

@@ -13,6 +13,9 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
+import org.junit.jupiter.api.parallel.ResourceLock;
 
 /**
  * Imports into a filesystem that fills up part-way, at five points each (free space 10 %, 30 %, 50 %, 70 % and 90 %
@@ -21,6 +24,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  * (no staging file, subvolume or dataset; nothing under the target name), and leave the filler file that took the
  * space untouched.
  */
+// Runs beside the other integration tests (pom.xml: two threads); its own lock keeps its tests in one thread.
+@Execution(ExecutionMode.CONCURRENT)
+@ResourceLock("volport-DiskFullIT")
 class DiskFullIT {
     static Path tmp;
     static SmallFilesystem ext4;

@@ -15,6 +15,9 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
+import org.junit.jupiter.api.parallel.ResourceLock;
 
 /**
  * Peak memory of whole volport processes (the launcher's fixed heap, {@code /usr/bin/time -f %M}) on a 4 GiB disk
@@ -22,6 +25,9 @@ import org.junit.jupiter.api.Test;
  * hold (a 2^62-byte raw+size, a tar whose pax header claims 1 GiB, a qcow2 whose L1 table claims 2^28 entries). Every
  * process must stay under {@link #BOUND_MIB}: memory must not grow with the volume, the tree or what a stream claims.
  */
+// Runs beside the other integration tests (pom.xml: two threads); its own lock keeps its tests in one thread.
+@Execution(ExecutionMode.CONCURRENT)
+@ResourceLock("volport-MemoryBoundIT")
 class MemoryBoundIT {
     static final long BOUND_MIB = 200;
     static final Pattern RSS = Pattern.compile("maxrss=(\\d+)");
