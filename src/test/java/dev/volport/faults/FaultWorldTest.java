@@ -4,37 +4,30 @@ import dev.volport.testing.BtrfsLoop;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.parallel.Execution;
 import org.junit.jupiter.api.parallel.ExecutionMode;
 import org.junit.jupiter.api.parallel.ResourceLock;
-import org.junit.jupiter.api.parallel.ResourceLocksProvider;
 
 /**
  * The common frame of the fault cases that need every storage type: a btrfs on a loop device, and a
  * {@link FaultWorld} (dir, btrfs and zfspool storages with their sources) made before a class's first test and
  * destroyed after its last, held by the class's one instance ({@code PER_CLASS}).
  *
- * <p>Failsafe enables JUnit's parallel execution with two threads. Every other integration test class runs in the
- * main one, one at a time; the fault classes are {@code CONCURRENT}: the second thread takes them one by one, and the
- * main one joins in when its own classes are done, so at most two classes run at once. Each class holds a lock of its
- * own for its whole run, which keeps its tests and their cases in one thread, one trial at a time: the trials of a
- * class share its storages, and each looks at what the one before left.
+ * <p>Failsafe enables JUnit's parallel execution with two threads. Most integration test classes run in the main one,
+ * one at a time; the fault classes are {@code CONCURRENT} and run beside them, but one after another among
+ * themselves: they share the lock {@value #LOCK}, which also keeps each class's tests and their cases in one thread,
+ * one trial at a time (the trials of a class share its storages, and each looks at what the one before left). Each
+ * class still makes its own world. Two fault classes at once, each with two zfs-fuse pools, left zfs-fuse unable to
+ * destroy a pool for over a minute (in two runs), so they do not run side by side.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Execution(ExecutionMode.CONCURRENT)
-@ResourceLock(providers = FaultWorldTest.OwnWorld.class)
+@ResourceLock(FaultWorldTest.LOCK)
 abstract class FaultWorldTest {
-    /** The lock of one fault class: its world is its own, so other classes may run beside it. */
-    static final class OwnWorld implements ResourceLocksProvider {
-        @Override
-        public Set<Lock> provideForClass(Class<?> testClass) {
-            return Set.of(new Lock("volport-fault-world-" + testClass.getName()));
-        }
-    }
+    static final String LOCK = "volport-fault-world";
 
     private final BtrfsLoop btrfs = new BtrfsLoop();
     Path tmp;
