@@ -19,7 +19,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * it), for zfspool through a {@code zfs} on the PATH that kills volport when it runs {@code zfs recv} (after the
  * receive) or {@code zfs rename} (before and after). After each kill: no volume under the target name unless its
  * content equals the source's; nothing outside the target storage changed (sources, a volume that was there before,
- * files beside the storages: their metadata after each trial, their content after the last); and the next operation on the storage ({@code volport list}) removes every leftover.
+ * files beside the storages: their metadata after each trial, their content after the last); and the next
+ * operation on the storage ({@code volport list}) removes every leftover.
  */
 class KillImporterIT extends FaultWorldTest {
     static final int BYTE_POINTS = 17;

@@ -36,9 +36,9 @@ public final class SparseEncoder implements ExtentSink {
     private static final int READ = 1 << 20;
     /**
      * Records are gathered into a buffer of this size and written when the next one does not fit (and at the end); a
-     * payload larger than half of it goes out on its own right behind what is gathered. Without it a sparse image's zero records and data headers
-     * were writes of 32 bytes each, each a wakeup of the process reading the pipe, which for ssh is a packet of its
-     * own through the cipher, the socket, sshd and the receiver's pipe.
+     * payload larger than half of it goes out on its own right behind what is gathered. Without it a sparse image's
+     * zero records and data headers were writes of 32 bytes each, each a wakeup of the process reading the pipe,
+     * which for ssh is a packet of its own through the cipher, the socket, sshd and the receiver's pipe.
      */
     static final int WIRE_BUFFER = 1 << 20;
 
