@@ -56,16 +56,20 @@ public final class RawSizeExporter {
         Scan scan = new Scan(image, extents, size);
         long pos = 0;
         while (pos < size) {
-            long[] extent = scan.next();
-            long dataStart = extent == null ? size : extent[0];
+            Extent extent = scan.next();
+            long dataStart = extent == null ? size : extent.start();
             sink.zeros(dataStart - pos);
             pos = dataStart;
             if (extent != null) {
-                sink.data(image, pos, extent[1] - pos);
-                pos = extent[1];
+                sink.data(image, pos, extent.end() - pos);
+                pos = extent.end();
             }
         }
         sink.finish();
+    }
+
+    /** A data extent {@code [start, end)} and how many of its bytes were asked for ahead of reading. */
+    private record Extent(long start, long end, long hinted) {
     }
 
     /** The data extents of the image in order, found up to {@link #AHEAD} data bytes before they are read. */
@@ -73,7 +77,7 @@ public final class RawSizeExporter {
         private final FileChannel image;
         private final LinuxCalls.Extents extents;
         private final long size;
-        private final ArrayDeque<long[]> found = new ArrayDeque<>();
+        private final ArrayDeque<Extent> found = new ArrayDeque<>();
         private long scanned;
         private long hinted;
         private boolean end;
@@ -84,30 +88,25 @@ public final class RawSizeExporter {
             this.size = size;
         }
 
-        /** The next data extent {@code {start, end, …}} within the size, or null when only zeros follow. */
-        long[] next() throws IOException {
+        /** The next data extent within the size, or null when only zeros follow. */
+        Extent next() throws IOException {
             if (found.isEmpty()) {
-                findOne(); // read at once: not worth a hint
+                findOne(false); // read at once: not worth a hint
             }
-            long[] next = found.poll();
+            Extent next = found.poll();
             if (next != null) {
-                hinted -= next[2];
+                hinted -= next.hinted();
                 while (!end && hinted < AHEAD) {
-                    long[] ahead = findOne();
-                    if (ahead != null) {
-                        ahead[2] = Math.min(ahead[1] - ahead[0], HINT_MAX);
-                        extents.willNeed(ahead[0], ahead[2]);
-                        hinted += ahead[2];
-                    }
+                    findOne(true);
                 }
             }
             return next;
         }
 
-        /** Finds the extent after the last one found and queues it; null at the end. */
-        private long[] findOne() throws IOException {
+        /** Finds the extent after the last one found and queues it, asking for it when {@code hint}. */
+        private void findOne(boolean hint) throws IOException {
             if (end) {
-                return null;
+                return;
             }
             long data = extents.nextData(scanned);
             if (data < 0 || data >= size) {
@@ -119,13 +118,17 @@ public final class RawSizeExporter {
                             + " (the file shrank)");
                 }
                 end = true;
-                return null;
+                return;
             }
-            long[] extent = {data, Math.min(extents.nextHole(data), size), 0}; // start, end, bytes hinted
-            scanned = extent[1];
+            long dataEnd = Math.min(extents.nextHole(data), size);
+            long ask = hint ? Math.min(dataEnd - data, HINT_MAX) : 0;
+            if (ask > 0) {
+                extents.willNeed(data, ask);
+                hinted += ask;
+            }
+            found.add(new Extent(data, dataEnd, ask));
+            scanned = dataEnd;
             end = scanned >= size;
-            found.add(extent);
-            return extent;
         }
     }
 }
