@@ -12,12 +12,16 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.ResourceLock;
 
 /**
  * zfspool through the launcher with real zfs-fuse pools: the reference's own command lines
  * ({@code pvesm export STORE:subvol-100-disk-0 zfs - -with-snapshots 1 -snapshot S} piped into the import), the
  * refusal of an export without a snapshot, and a dataset copied into a dir storage as {@code tar+size}.
  */
+// Never beside another class that uses zfs-fuse: under two classes' pools zfs-fuse kept datasets busy past this
+// test's waits (the lock they share, dev.volport.faults.FaultWorldTest.LOCK).
+@ResourceLock("volport-zfs-fuse")
 class ZfsPoolIT {
     @TempDir
     Path tmp;

@@ -24,9 +24,10 @@ import org.junit.jupiter.api.parallel.ResourceLock;
  * (no staging file, subvolume or dataset; nothing under the target name), and leave the filler file that took the
  * space untouched.
  */
-// Runs beside the other integration tests (pom.xml: two threads); its own lock keeps its tests in one thread.
+// Runs beside the other integration tests (pom.xml: two threads), never beside another class that uses zfs-fuse
+// (the lock they share, FaultWorldTest.LOCK); the lock also keeps its tests in one thread.
 @Execution(ExecutionMode.CONCURRENT)
-@ResourceLock("volport-DiskFullIT")
+@ResourceLock(FaultWorldTest.LOCK)
 class DiskFullIT {
     static Path tmp;
     static SmallFilesystem ext4;

@@ -21,13 +21,14 @@ import org.junit.jupiter.api.parallel.ResourceLock;
  * themselves: they share the lock {@value #LOCK}, which also keeps each class's tests and their cases in one thread,
  * one trial at a time (the trials of a class share its storages, and each looks at what the one before left). Each
  * class still makes its own world. Two fault classes at once, each with two zfs-fuse pools, left zfs-fuse unable to
- * destroy a pool for over a minute (in two runs), so they do not run side by side.
+ * destroy a pool for over a minute (in two runs), so they do not run side by side; nor do the other classes that
+ * use zfs-fuse ({@code ZfsPoolIT}, {@code DiskFullIT}), which hold the same lock.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Execution(ExecutionMode.CONCURRENT)
 @ResourceLock(FaultWorldTest.LOCK)
 abstract class FaultWorldTest {
-    static final String LOCK = "volport-fault-world";
+    static final String LOCK = "volport-zfs-fuse";
 
     private final BtrfsLoop btrfs = new BtrfsLoop();
     Path tmp;
